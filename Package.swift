@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "bpfman",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bpfman", targets: ["bpfman"]),
+        .executable(name: "bpfman-ns", targets: ["bpfman-ns"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C layer.
+        .systemLibrary(name: "CLibbpf", path: "Sources/CLibbpf", pkgConfig: "libbpf",
+                       providers: [.apt(["libbpf-dev"])]),
+        .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
+
+        // Foundation-free layer, linked into the single-threaded bpfman-ns.
+        .target(name: "Diagnostics", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "Model"),
+        .target(name: "LinuxSys", dependencies: ["CLinuxShims", "Diagnostics",
+                                                 .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "BinaryFormats"),
+        .target(name: "BPF", dependencies: ["CLibbpf", "CLinuxShims", "Diagnostics", "LinuxSys", "Model",
+                                            .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "Targets", dependencies: ["BinaryFormats", "Diagnostics", "LinuxSys",
+                                                .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "Namespaces", dependencies: ["Diagnostics", "LinuxSys", "Model",
+                                                   .product(name: "SystemPackage", package: "swift-system")]),
+
+        // State and the manager core.
+        .target(name: "Store", dependencies: ["Diagnostics", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Store", "Targets",
+                                                .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Model", "Namespaces",
+                                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Executables: wiring only.
+        .executableTarget(name: "bpfman", dependencies: ["CLI"]),
+        .executableTarget(name: "bpfman-ns", dependencies: ["BPF", "Diagnostics", "LinuxSys", "Namespaces", "Targets",
+                                                            .product(name: "SystemPackage", package: "swift-system")]),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["BPF", "LinuxSys", "Model"], path: "Tests/TestSupport"),
+        .testTarget(name: "BinaryFormatsTests", dependencies: ["BinaryFormats"]),
+        .testTarget(name: "BPFTests", dependencies: ["BPF", "LinuxSys", "Model", "TestSupport"]),
+        .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

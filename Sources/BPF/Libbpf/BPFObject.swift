@@ -1,0 +1,224 @@
+internal import CLibbpf
+import Diagnostics
+import Glibc
+import LinuxSys
+import Model
+import SystemPackage
+
+/// An opened (not yet loaded) BPF ELF object.
+///
+/// Wraps libbpf's `struct bpf_object`. Opening parses the ELF and its BTF;
+/// ``load()`` creates the maps and loads the programs selected with
+/// ``select(program:as:attachFunction:)``. Dropping the object closes every
+/// descriptor it holds; pinned programs and maps survive through their pins.
+package final class BPFObject {
+    private let object: OpaquePointer
+    private var logBuffer: UnsafeMutablePointer<CChar>?
+    private static let logBufferSize = 8 << 20
+
+    /// Opens the ELF object at `path`.
+    ///
+    /// - Throws: `BPFError` with `.invalidArgument` when the file is not a
+    ///   BPF ELF object.
+    package init(path: String) throws(BPFError) {
+        Libbpf.silenceLogging()
+        var header = [UInt8](repeating: 0, count: 4)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            let count = read(fd, &header, 4)
+            close(fd)
+            if count < 4 || header != [0x7f, 0x45, 0x4c, 0x46] {
+                let reason = count < 4 ? "EOF" : "bad magic number \(header)"
+                throw BPFError(code: .invalidArgument, message: "load collection spec: cannot read ELF identifier: \(reason)")
+            }
+        }
+        guard let object = bpf_object__open_file(path, nil) else {
+            let errno = Errno.lastError
+            throw BPFError(code: .invalidArgument,
+                           message: "load collection spec: parse ELF \(path): \(Libbpf.describe(errno))",
+                           underlying: SyscallError(call: "bpf_object__open_file", errno: errno))
+        }
+        self.object = object
+    }
+
+    deinit {
+        bpf_object__close(object)
+        logBuffer?.deallocate()
+    }
+
+    /// The programs the object defines, in ELF order.
+    package var programs: [ProgramSpec] {
+        var result: [ProgramSpec] = []
+        var program = bpf_object__next_program(object, nil)
+        while let current = program {
+            result.append(ProgramSpec(name: String(cString: bpf_program__name(current)),
+                                      sectionName: String(cString: bpf_program__section_name(current))))
+            program = bpf_object__next_program(object, current)
+        }
+        return result
+    }
+
+    /// The global variables in the object's data sections (.rodata, .data,
+    /// .bss and their named variants), sorted by name.
+    package var globals: [GlobalVariable] {
+        guard let btf = bpf_object__btf(object) else { return [] }
+        var result: [GlobalVariable] = []
+        var map = bpf_object__next_map(object, nil)
+        while let current = map {
+            defer { map = bpf_object__next_map(object, current) }
+            guard bpf_map__is_internal(current) else { continue }
+            let typeID = bpf_map__btf_value_type_id(current)
+            guard typeID != 0, let datasec = btf__type_by_id(btf, typeID), clibbpf_btf_is_datasec(datasec) != 0 else { continue }
+            for index in 0..<clibbpf_btf_vlen(datasec) {
+                guard let info = clibbpf_btf_var_secinfo(datasec, index), let variable = btf__type_by_id(btf, info.pointee.type),
+                      let name = btf__name_by_offset(btf, variable.pointee.name_off) else { continue }
+                result.append(GlobalVariable(name: String(cString: name), mapName: String(cString: bpf_map__name(current)),
+                                             offset: Int(info.pointee.offset), size: Int(info.pointee.size)))
+            }
+        }
+        return result.sorted { $0.name < $1.name }
+    }
+
+    /// The object's maps that get pinned (everything but internal data maps).
+    package var pinnableMapNames: [String] {
+        var result: [String] = []
+        var map = bpf_object__next_map(object, nil)
+        while let current = map {
+            if !bpf_map__is_internal(current) { result.append(String(cString: bpf_map__name(current))) }
+            map = bpf_object__next_map(object, current)
+        }
+        return result
+    }
+
+    /// Marks `name` as the only program to load, with bpfman type `type`.
+    ///
+    /// The kernel program type comes from the ELF section; sections that
+    /// imply no type get the one `type` needs. For fentry, fexit and lsm,
+    /// `attachFunction` names the kernel function or hook.
+    /// - Throws: `.notFound` when the object has no such program.
+    package func select(program name: String, as type: ProgramType, attachFunction: String?) throws(BPFError) {
+        var program = bpf_object__next_program(object, nil)
+        var found = false
+        while let current = program {
+            let isTarget = String(cString: bpf_program__name(current)) == name
+            bpf_program__set_autoload(current, isTarget)
+            if isTarget {
+                found = true
+                if let kind = SectionKind(sectionName: String(cString: bpf_program__section_name(current))), kind.implied == nil {
+                    _ = bpf_program__set_type(current, Libbpf.kernelProgramType(for: type))
+                }
+                if let attachFunction, type.requiresAttachFunction {
+                    let result = bpf_program__set_attach_target(current, 0, attachFunction)
+                    if result < 0 {
+                        throw BPFError.syscall("set attach target \(attachFunction)", call: "bpf_program__set_attach_target",
+                                               errno: Errno(rawValue: -result))
+                    }
+                }
+                if logBuffer == nil { logBuffer = .allocate(capacity: Self.logBufferSize) }
+                logBuffer?.initialize(to: 0)
+                _ = bpf_program__set_log_buf(current, logBuffer, Self.logBufferSize)
+            }
+            program = bpf_object__next_program(object, current)
+        }
+        guard found else { throw BPFError(code: .notFound, message: "program \(name) not found in object") }
+    }
+
+    /// Overwrites the initial value of global `variable` with `bytes`, whose
+    /// size must match the variable exactly.
+    package func setGlobal(_ variable: GlobalVariable, to bytes: [UInt8]) throws(BPFError) {
+        guard bytes.count == variable.size else {
+            throw BPFError(code: .invalidArgument,
+                           message: "set variable \"\(variable.name)\": marshaling value \(variable.name): []uint8 doesn't marshal to \(variable.size) bytes")
+        }
+        guard let map = bpf_object__find_map_by_name(object, variable.mapName) else {
+            throw BPFError(code: .internal, message: "set variable \"\(variable.name)\": data section \(variable.mapName) vanished")
+        }
+        var size = 0
+        guard let data = bpf_map__initial_value(map, &size), variable.offset + variable.size <= size else {
+            throw BPFError(code: .internal, message: "set variable \"\(variable.name)\": data section \(variable.mapName) has no initial value")
+        }
+        var section = [UInt8](UnsafeRawBufferPointer(start: data, count: size))
+        section.replaceSubrange(variable.offset..<(variable.offset + variable.size), with: bytes)
+        let result = bpf_map__set_initial_value(map, section, size)
+        if result < 0 {
+            throw BPFError.syscall("set variable \"\(variable.name)\"", call: "bpf_map__set_initial_value", errno: Errno(rawValue: -result))
+        }
+    }
+
+    /// Makes the object use the maps pinned in `directory` (one file per map
+    /// name) instead of creating its own.
+    ///
+    /// - Throws: `.notFound` when a map has no pin there.
+    package func reuseMaps(pinnedIn directory: String) throws(BPFError) {
+        var map = bpf_object__next_map(object, nil)
+        while let current = map {
+            defer { map = bpf_object__next_map(object, current) }
+            if bpf_map__is_internal(current) { continue }
+            let name = String(cString: bpf_map__name(current))
+            let pin = try Pins.open("\(directory)/\(name)", what: "shared map \(name)")
+            let result = bpf_map__reuse_fd(current, pin.rawValue)
+            if result < 0 {
+                throw BPFError.syscall("reuse map \(name)", call: "bpf_map__reuse_fd", errno: Errno(rawValue: -result))
+            }
+        }
+    }
+
+    /// Loads the maps and the selected program into the kernel.
+    ///
+    /// - Returns: a new descriptor of the loaded program.
+    /// - Throws: `.invalidArgument` with the verifier log when the kernel
+    ///   rejects the program.
+    package func load(program name: String) throws(BPFError) -> OwnedDescriptor {
+        let result = bpf_object__load(object)
+        if result < 0 {
+            let errno = Errno(rawValue: -result)
+            let log = logBuffer.map { String(cString: $0) } ?? ""
+            var message = "load program \(name): \(Libbpf.describe(errno))"
+            if !log.isEmpty { message += ": verifier log:\n" + log.trimmingWhitespace() }
+            throw BPFError(code: errno == .notPermitted ? .permissionDenied : .invalidArgument, message: message,
+                           underlying: SyscallError(call: "BPF_PROG_LOAD", errno: errno))
+        }
+        guard let program = bpf_object__find_program_by_name(object, name) else {
+            throw BPFError(code: .internal, message: "load program \(name): program vanished after load")
+        }
+        let fd = dup(bpf_program__fd(program))
+        guard fd >= 0 else { throw BPFError.syscall("load program \(name)", call: "dup", errno: .lastError) }
+        return OwnedDescriptor(fd)
+    }
+
+    /// Pins every non-internal map under `directory` by its full name.
+    ///
+    /// Maps that were reused from another program's pins are skipped.
+    package func pinMaps(in directory: String) throws(BPFError) {
+        var map = bpf_object__next_map(object, nil)
+        while let current = map {
+            defer { map = bpf_object__next_map(object, current) }
+            if bpf_map__is_internal(current) { continue }
+            let path = "\(directory)/\(String(cString: bpf_map__name(current)))"
+            let result = bpf_obj_pin(bpf_map__fd(current), path)
+            if result < 0 {
+                throw BPFError.syscall("pin map \(path)", call: "BPF_OBJ_PIN", errno: Errno(rawValue: -result))
+            }
+        }
+    }
+}
+
+/// A program as its ELF object declares it.
+package struct ProgramSpec: Sendable, Equatable {
+    /// The function name.
+    package var name: String
+    /// The ELF section, for example `uprobe/uprobe_counter`.
+    package var sectionName: String
+}
+
+/// A global variable in one of the object's data sections.
+package struct GlobalVariable: Sendable, Equatable {
+    /// The variable's name.
+    package var name: String
+    /// libbpf's name for the internal map of its data section.
+    package var mapName: String
+    /// Byte offset within the section.
+    package var offset: Int
+    /// Size in bytes.
+    package var size: Int
+}

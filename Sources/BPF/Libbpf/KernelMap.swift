@@ -1,0 +1,89 @@
+internal import CLibbpf
+import Diagnostics
+import Glibc
+import LinuxSys
+import SystemPackage
+
+/// What the kernel reports about a map (`struct bpf_map_info`).
+package struct KernelMap: Sendable, Equatable {
+    /// The map id.
+    package var id: UInt32
+    /// The kernel name (at most 15 characters).
+    package var name: String
+    /// The map type number (`BPF_MAP_TYPE_*`).
+    package var type: UInt32
+    /// Key size in bytes.
+    package var keySize: UInt32
+    /// Value size in bytes.
+    package var valueSize: UInt32
+    /// Maximum number of entries.
+    package var maxEntries: UInt32
+    /// Creation flags.
+    package var flags: UInt32
+    /// The map's BTF id, 0 without BTF.
+    package var btfID: UInt32
+    /// `map_extra` (bloom filter hashes and similar).
+    package var mapExtra: UInt64
+    /// Locked memory, from fdinfo.
+    package var memlock: UInt64?
+    /// Whether the map is frozen, from fdinfo.
+    package var frozen: Bool
+
+    /// The type's name as bpfman prints it (`array`, `per_cpu_array`, ...).
+    package var typeName: String { KernelNames.mapType(type) }
+
+    /// Reads the info of the map with kernel id `id`.
+    ///
+    /// - Throws: `.notFound` when the map is gone.
+    package init(id: UInt32) throws(BPFError) {
+        let fd = try Self.open(id: id)
+        var info = bpf_map_info()
+        var length = UInt32(MemoryLayout<bpf_map_info>.size)
+        let result = bpf_obj_get_info_by_fd(fd.rawValue, &info, &length)
+        guard result == 0 else { throw BPFError.syscall("read map info", call: "BPF_OBJ_GET_INFO_BY_FD", errno: Errno(rawValue: -result)) }
+        self.id = info.id
+        name = withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        type = info.type
+        keySize = info.key_size
+        valueSize = info.value_size
+        maxEntries = info.max_entries
+        flags = info.map_flags
+        btfID = info.btf_id
+        mapExtra = info.map_extra
+        memlock = FDInfo.value("memlock", fd: fd.rawValue)
+        frozen = (FDInfo.value("frozen", fd: fd.rawValue) ?? 0) != 0
+    }
+
+    /// Opens the map with kernel id `id`.
+    ///
+    /// Corresponds to `bpf_map_get_fd_by_id`.
+    package static func open(id: UInt32) throws(BPFError) -> OwnedDescriptor {
+        let fd = bpf_map_get_fd_by_id(id)
+        guard fd >= 0 else { throw BPFError.syscall("open map \(id)", call: "BPF_MAP_GET_FD_BY_ID", errno: .lastError) }
+        return OwnedDescriptor(fd)
+    }
+
+    /// Looks `key` up in the map `fd` refers to.
+    ///
+    /// Corresponds to `bpf_map_lookup_elem`.
+    /// - Returns: the value bytes, or nil when the key is absent.
+    package static func lookup(_ fd: borrowing OwnedDescriptor, key: [UInt8], valueSize: Int) throws(BPFError) -> [UInt8]? {
+        var value = [UInt8](repeating: 0, count: valueSize)
+        var key = key
+        let result = bpf_map_lookup_elem(fd.rawValue, &key, &value)
+        if result == 0 { return value }
+        let errno = Errno(rawValue: -result)
+        if errno == .noSuchFileOrDirectory { return nil }
+        throw BPFError.syscall("look up map element", call: "BPF_MAP_LOOKUP_ELEM", errno: errno)
+    }
+}
+
+/// The kernel id of an open map.
+package enum MapIdentity {
+    /// The id of the map `fd` refers to, or nil when it is not a map.
+    package static func id(of fd: borrowing OwnedDescriptor) -> UInt32? {
+        var info = bpf_map_info()
+        var length = UInt32(MemoryLayout<bpf_map_info>.size)
+        return bpf_obj_get_info_by_fd(fd.rawValue, &info, &length) == 0 ? info.id : nil
+    }
+}

@@ -1,0 +1,28 @@
+import Diagnostics
+import LinuxSys
+import SystemPackage
+
+/// XDP links on a network interface.
+package enum XDPLink {
+    /// Attaches `program` to `ifindex`, in driver mode when the driver
+    /// supports it, else in generic mode.
+    ///
+    /// - Throws: `.alreadyExists` when the interface already has an XDP program.
+    package static func attach(program: borrowing OwnedDescriptor, ifindex: Int32) throws(BPFError) -> OwnedDescriptor {
+        do {
+            return try LinkCreate.xdp(program: program, ifindex: ifindex, flags: 1 << 2)
+        } catch let driverError {
+            if driverError == .resourceBusy || driverError == .fileExists {
+                throw BPFError(code: .alreadyExists, message: "attach xdp to ifindex \(ifindex): the interface already has an XDP program",
+                               underlying: SyscallError(call: "BPF_LINK_CREATE", errno: driverError))
+            }
+            do {
+                return try LinkCreate.xdp(program: program, ifindex: ifindex, flags: 1 << 1)
+            } catch {
+                let code: ErrorCode = (error == .resourceBusy || error == .fileExists) ? .alreadyExists : ErrorCode(errno: error)
+                throw BPFError(code: code, message: "attach xdp to ifindex \(ifindex): \(error.lowercasedDescription)",
+                               underlying: SyscallError(call: "BPF_LINK_CREATE", errno: error))
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import ArgumentParser
+import Diagnostics
+import Glibc
+import Manager
+
+/// The root command.
+struct Bpfman: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bpfman", abstract: "Load, attach and manage eBPF programs.",
+        subcommands: [ProgramCommand.self, LinkCommand.self, VersionCommand.self, GetCommand.self, ContainerCommand.self])
+}
+
+/// The CLI entry point: parses like bpfman's reference CLI and maps
+/// failures to its exit codes (0 success, 1 runtime failure, 80 usage).
+package enum BpfmanCLI {
+    /// Runs the CLI with `arguments` (without the executable name) and
+    /// returns the exit code.
+    package static func main(arguments: [String]) -> Int32 {
+        var arguments = arguments
+        if arguments.first == "--csi-support" { arguments.insert("serve", at: 0) }
+        if arguments.first == "help" { arguments = Array(arguments.dropFirst()) + ["--help"] }
+        do {
+            CLIContext.settings = try GlobalSettings.extract(from: &arguments)
+        } catch {
+            return usage(error.message, arguments: arguments)
+        }
+        if arguments.isEmpty {
+            CLIContext.write(Bpfman.helpMessage(columns: 100) + "\n")
+            CLIContext.writeError("bpfman: error: expected one of \"program\", \"link\", \"image\", \"version\"")
+            return 80
+        }
+        let command: any ParsableCommand
+        do {
+            command = try Bpfman.parseAsRoot(arguments)
+        } catch {
+            let code = Bpfman.exitCode(for: error)
+            if code == .success {
+                CLIContext.write(Bpfman.fullMessage(for: error) + "\n")
+                return 0
+            }
+            return usage(parseMessage(error), arguments: arguments)
+        }
+        do {
+            var mutable = command
+            try mutable.run()
+            return 0
+        } catch let error as UsageError {
+            return usage(error.message, arguments: arguments)
+        } catch let error as BatchFailure {
+            CLIContext.writeError("bpfman: error: \(error.message)")
+            return 1
+        } catch let error as any BpfmanError {
+            CLIContext.writeError("bpfman: error: \(error.message)")
+            return 1
+        } catch {
+            CLIContext.writeError("bpfman: error: \(error)")
+            return 1
+        }
+    }
+
+    /// Prints a usage error: message on stderr, usage on stdout; exit 80.
+    private static func usage(_ message: String, arguments: [String]) -> Int32 {
+        let path = (["bpfman"] + commandPath(arguments)).joined(separator: " ")
+        CLIContext.writeError("bpfman: error: \(message)")
+        CLIContext.write("Usage: \(path) …\nRun \"\(path) --help\" for more information.\n\n")
+        return 80
+    }
+
+    /// The leading command words of `arguments`.
+    private static func commandPath(_ arguments: [String]) -> [String] {
+        var path: [String] = []
+        var current: any ParsableCommand.Type = Bpfman.self
+        for word in arguments {
+            guard let next = current.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else { break }
+            path.append(word)
+            current = next
+        }
+        return path
+    }
+
+    /// ArgumentParser's message reworded the way kong (the reference's
+    /// parser) says it.
+    private static func parseMessage(_ error: any Error) -> String {
+        let message = Bpfman.message(for: error)
+        if message.hasPrefix("Unknown option '") {
+            let flag = message.dropFirst("Unknown option '".count).prefix { $0 != "'" }
+            return "unknown flag \(flag)"
+        }
+        if message.hasPrefix("Unexpected argument '") {
+            let word = message.dropFirst("Unexpected argument '".count).prefix { $0 != "'" }
+            return "unexpected argument \(word)"
+        }
+        if message.hasPrefix("Missing expected argument '") {
+            let name = message.dropFirst("Missing expected argument '".count).prefix { $0 != "'" }
+            return "expected \"\(name)\""
+        }
+        return message.prefix(1).lowercased() + message.dropFirst()
+    }
+}
+
+/// `bpfman version`.
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Show version information.")
+
+    func run() throws {
+        let rows = [("Version", BuildInfo.version), ("Git commit", BuildInfo.commit), ("Git branch", "main"),
+                    ("Git state", "clean"), ("Build date", BuildInfo.date), ("Go version", "none (Swift)"),
+                    ("Platform", "linux/amd64")]
+        let width = rows.map(\.0.count).max() ?? 0
+        CLIContext.write(rows.map { $0.0 + ":" + String(repeating: " ", count: width - $0.0.count + 1) + $0.1 + "\n" }.joined())
+    }
+}
+
+/// Build identification.
+enum BuildInfo {
+    static let version = "0.1.0-swift"
+    static let commit = "unknown"
+    static let date = "unknown"
+}
+
+/// Hidden verb-noun aliases: `get program <id>`, `get link <id>`.
+struct GetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", shouldDisplay: false,
+                                                    subcommands: [GetProgram.self, GetLink.self])
+}
+
+struct GetProgram: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "program")
+    @Argument var programID: String
+    @OptionGroup var output: OutputOptions
+    func run() throws { try ProgramGet.show(programID, output: output) }
+}
+
+struct GetLink: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "link")
+    @Argument var linkID: String
+    @OptionGroup var output: OutputOptions
+    func run() throws { try LinkGet.show(linkID, output: output) }
+}

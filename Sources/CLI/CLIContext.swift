@@ -1,0 +1,44 @@
+import Diagnostics
+import Glibc
+import Manager
+import Model
+
+/// What every command needs: the global settings and a way to print.
+enum CLIContext {
+    /// Set once by ``BpfmanCLI/main(arguments:)`` before parsing.
+    nonisolated(unsafe) static var settings = GlobalSettings()
+
+    /// Opens the manager, after checking for root.
+    static func manager() throws -> Manager {
+        try requireRoot()
+        return try Manager(configuration: settings.managerConfiguration())
+    }
+
+    /// Fails with `must run as root` unless the effective uid is 0.
+    static func requireRoot() throws {
+        if geteuid() != 0 { throw ManagerError(.permissionDenied, "must run as root") }
+    }
+
+    /// Writes `text` to stdout as is.
+    static func write(_ text: String) { writeAll(text, to: 1) }
+
+    /// Writes one line to stderr.
+    static func writeError(_ line: String) { writeAll(line + "\n", to: 2) }
+
+    private static func writeAll(_ text: String, to fd: CInt) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 { if errno == EINTR { continue }; return }
+                offset += written
+            }
+        }
+    }
+
+    /// Prints a JSON document or a text rendering, by format.
+    static func emit(_ format: OutputFormat, json: @autoclosure () -> JSONValue, text: @autoclosure () -> String) {
+        write(format == .json ? json().rendered() : text())
+    }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Manager
+import Model
+
+/// `link attach <type> ...`.
+struct LinkAttach: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach", abstract: "Attach a loaded program.",
+        subcommands: [AttachXDP.self, AttachTC.self, AttachTCX.self, AttachTracepoint.self, AttachKprobe.self, AttachUprobe.self,
+                      AttachFentry.self, AttachFexit.self, AttachLSM.self])
+}
+
+/// Flags every attach verb has: metadata and output.
+struct AttachCommon: ParsableArguments {
+    @Option(name: [.customShort("m"), .customLong("metadata")], help: "Link metadata KEY=VALUE (repeatable).")
+    var metadata: [String] = []
+
+    @OptionGroup var output: OutputOptions
+
+    /// Attaches `programID` to `target` and prints the link.
+    func attach(_ programID: String, _ target: () throws(UsageError) -> AttachTarget) throws {
+        let format = try output.format()
+        let id = try ValueSyntax.programID(programID, label: "<program-id>")
+        let metadata = try ValueSyntax.metadata(self.metadata)
+        let target = try target()
+        let manager = try CLIContext.manager()
+        let record = try manager.attach(AttachRequest(programID: id, target: target, metadata: metadata.isEmpty ? nil : metadata))
+        LinkOutput.emit(try manager.link(record.id), format: format, manager: manager)
+    }
+}
+
+struct AttachXDP: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "xdp", abstract: "Attach an XDP program to an interface.")
+    @Argument var programID: String
+    @Argument var interface: String
+    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
+    @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
+    @OptionGroup var common: AttachCommon
+
+    func run() throws {
+        try common.attach(programID) { () throws(UsageError) in
+            .xdp(interface: interface, priority: try ValueSyntax.priority(priority),
+                 proceedOn: try ValueSyntax.proceedOn(proceedOn, tc: false), netns: netns)
+        }
+    }
+}
+
+struct AttachTC: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tc", abstract: "Attach a TC program to an interface.")
+    @Argument var programID: String
+    @Argument var interface: String
+    @Argument var direction: String
+    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
+    @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
+    @OptionGroup var common: AttachCommon
+
+    func run() throws {
+        try common.attach(programID) { () throws(UsageError) in
+            .tc(interface: interface, direction: try ValueSyntax.direction(direction), priority: try ValueSyntax.priority(priority),
+                proceedOn: try ValueSyntax.proceedOn(proceedOn, tc: true), netns: netns)
+        }
+    }
+}
+
+struct AttachTCX: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tcx", abstract: "Attach a TCX program to an interface.")
+    @Argument var programID: String
+    @Argument var interface: String
+    @Argument var direction: String
+    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
+    @OptionGroup var common: AttachCommon
+
+    func run() throws {
+        try common.attach(programID) { () throws(UsageError) in
+            .tcx(interface: interface, direction: try ValueSyntax.direction(direction), priority: try ValueSyntax.priority(priority), netns: netns)
+        }
+    }
+}
+
+struct AttachTracepoint: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tracepoint", abstract: "Attach a tracepoint program.")
+    @Argument var programID: String
+    @Argument var tracepoint: String
+    @OptionGroup var common: AttachCommon
+
+    func run() throws {
+        try common.attach(programID) { () throws(UsageError) in
+            let parsed = try ValueSyntax.tracepoint(tracepoint)
+            return .tracepoint(group: parsed.group, name: parsed.name)
+        }
+    }
+}
+
+struct AttachKprobe: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kprobe", abstract: "Attach a kprobe or kretprobe program.")
+    @Argument var programID: String
+    @Argument var functionName: String
+    @Option(name: .customLong("offset")) var offset: UInt64 = 0
+    @OptionGroup var common: AttachCommon
+
+    func run() throws {
+        try common.attach(programID) { () throws(UsageError) in .kprobe(functionName: functionName, offset: offset) }
+    }
+}
+
+struct AttachUprobe: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "uprobe", abstract: "Attach a uprobe or uretprobe program.")
+    @Argument var programID: String
+    @Argument var target: String
+    @Option(name: [.customShort("f"), .customLong("fn-name")]) var functionName: String?
+    @Option(name: .customLong("offset")) var offset: UInt64 = 0
+    @Option(name: .customLong("pid")) var pid: Int32?
+    @Option(name: .customLong("container-pid")) var containerPID: Int32?
+    @OptionGroup var common: AttachCommon
+
+    func run() throws {
+        try common.attach(programID) { () throws(UsageError) in
+            .uprobe(target: target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID)
+        }
+    }
+}
+
+struct AttachFentry: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fentry", abstract: "Attach an fentry program.")
+    @Argument var programID: String
+    @OptionGroup var common: AttachCommon
+    func run() throws { try common.attach(programID) { () throws(UsageError) in .fentry } }
+}
+
+struct AttachFexit: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fexit", abstract: "Attach an fexit program.")
+    @Argument var programID: String
+    @OptionGroup var common: AttachCommon
+    func run() throws { try common.attach(programID) { () throws(UsageError) in .fexit } }
+}
+
+struct AttachLSM: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "lsm", abstract: "Attach an LSM program.")
+    @Argument var programID: String
+    @OptionGroup var common: AttachCommon
+    func run() throws { try common.attach(programID) { () throws(UsageError) in .lsm } }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Manager
+import Model
+
+/// The flags every load form shares: globals, metadata, application, map owner.
+struct LoadOptions: ParsableArguments {
+    @Option(name: [.customShort("g"), .customLong("global")], help: "Global variable NAME=HEX (repeatable).")
+    var globals: [String] = []
+
+    @Option(name: [.customShort("m"), .customLong("metadata")], help: "Metadata KEY=VALUE (repeatable).")
+    var metadata: [String] = []
+
+    @Option(name: [.customShort("a"), .customLong("application")], help: "Application name, stored as bpfman.io/application.")
+    var application: String?
+
+    @Option(name: .customLong("map-owner-id"), help: "Share the maps of this program.")
+    var mapOwnerID: String?
+
+    /// Validated globals, metadata and owner.
+    func parsed() throws(UsageError) -> (globals: [String: [UInt8]], metadata: [String: String], owner: ProgramID?) {
+        let globals = try ValueSyntax.globals(self.globals)
+        var metadata = try ValueSyntax.metadata(self.metadata)
+        if let application { metadata["bpfman.io/application"] = application }
+        let owner = try mapOwnerID.map { (text) throws(UsageError) in try ValueSyntax.programID(text, label: "--map-owner-id") }
+        return (globals, metadata, owner)
+    }
+}
+
+/// `program load file <path> --programs TYPE:NAME[:ATTACH]...`.
+struct ProgramLoadFile: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "file", abstract: "Load programs from an ELF object file.")
+
+    @Argument(help: "Path to the BPF object file.")
+    var path: String
+
+    @Option(name: .customLong("programs"), help: "TYPE:NAME[:ATTACH] (repeatable, comma-separated).")
+    var programs: [String] = []
+
+    @OptionGroup var load: LoadOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let format = try output.format()
+        let specs = ValueSyntax.list(programs)
+        guard !specs.isEmpty else { throw UsageError("missing flags: --programs=PROGRAMS,...") }
+        var selections: [ProgramSelection] = []
+        for spec in specs { selections.append(try ValueSyntax.programSpec(spec)) }
+        let (globals, metadata, owner) = try load.parsed()
+        let manager = try CLIContext.manager()
+        let records = try manager.load(LoadRequest(path: path, programs: selections, globals: globals, metadata: metadata, mapOwnerID: owner))
+        var views: [ProgramView] = []
+        for record in records { views.append(try manager.program(record.id)) }
+        views.sort { $0.record.id < $1.record.id }
+        CLIContext.emit(format, json: .object([("programs", .array(views.map { ProgramRendering.view($0, variant: .load) }))]),
+                        text: views.map(ProgramRendering.text).joined(separator: "\n"))
+    }
+}
+
+/// `program load image <image> --programs ...`.
+struct ProgramLoadImage: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "image", abstract: "Load programs from an OCI bytecode image.")
+
+    @Argument(help: "Image reference.")
+    var image: String
+
+    @Option(name: .customLong("programs"), help: "TYPE:NAME[:ATTACH] (repeatable, comma-separated).")
+    var programs: [String] = []
+
+    @Option(name: [.customShort("p"), .customLong("pull-policy")], help: "Always, IfNotPresent or Never.")
+    var pullPolicy: String = "IfNotPresent"
+
+    @Option(name: .customLong("registry-auth"), help: "base64(user:pass).")
+    var registryAuth: String?
+
+    @OptionGroup var load: LoadOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        _ = try output.format()
+        guard ["always", "ifnotpresent", "never"].contains(pullPolicy.lowercased()) else {
+            throw UsageError("--pull-policy: unknown pull policy \"\(pullPolicy)\"")
+        }
+        _ = try load.parsed()
+        try CLIContext.requireRoot()
+        throw ManagerError(.unsupported, "failed to load from image: pull image \(image): OCI image support is not implemented in this build yet")
+    }
+}

@@ -1,0 +1,134 @@
+import Manager
+import Model
+
+/// One parser per value grammar of cli.md §3; failures are usage errors (exit 80).
+enum ValueSyntax {
+    /// Splits list flags given as repetition and/or commas.
+    static func list(_ values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// `TYPE:NAME[:ATTACH]`.
+    static func programSpec(_ text: String) throws(UsageError) -> ProgramSelection {
+        let prefix = "--programs: invalid program spec \"\(text)\": "
+        let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map { String($0).trimmingSpaces() }
+        guard parts.count >= 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw UsageError(prefix + "expected TYPE:NAME format (e.g., xdp:my_prog)")
+        }
+        guard let type = ProgramType(rawValue: parts[0]) else {
+            throw UsageError(prefix + "unknown type \"\(parts[0])\" (valid: \(ProgramType.validNames))")
+        }
+        let attach = parts.count == 3 && !parts[2].isEmpty ? parts[2] : nil
+        if type.requiresAttachFunction && attach == nil {
+            throw UsageError(prefix + "\(type.rawValue) requires attach function (format: \(type.rawValue):FUNC_NAME:ATTACH_FUNC)")
+        }
+        return ProgramSelection(type: type, name: parts[1], attachFunction: attach)
+    }
+
+    /// `-g NAME=HEX` pairs; the last duplicate wins.
+    static func globals(_ values: [String]) throws(UsageError) -> [String: [UInt8]] {
+        var result: [String: [UInt8]] = [:]
+        for item in list(values) {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw UsageError("--global: invalid format \"\(item)\": expected NAME=HEX")
+            }
+            let name = String(item[..<equals])
+            var hex = String(item[item.index(after: equals)...]).trimmingSpaces()
+            if hex.hasPrefix("0x") || hex.hasPrefix("0X") { hex = String(hex.dropFirst(2)) }
+            guard let bytes = decodeHex(hex) else {
+                let reason = hex.count % 2 == 1 ? "odd length hex string" : "invalid byte: \(hex.first { !$0.isHexDigit }.map { "U+\(String($0.unicodeScalars.first!.value, radix: 16, uppercase: true))" } ?? "")"
+                throw UsageError("--global: invalid hex data for \"\(name)\": encoding/hex: \(reason)")
+            }
+            result[name] = bytes
+        }
+        return result
+    }
+
+    /// `-m KEY=VALUE` pairs; the last duplicate wins.
+    static func metadata(_ values: [String], flag: String = "--metadata") throws(UsageError) -> [String: String] {
+        var result: [String: String] = [:]
+        for item in list(values) {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw UsageError("\(flag): invalid format \"\(item)\": expected KEY=VALUE")
+            }
+            result[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return result
+    }
+
+    /// A decimal program id.
+    static func programID(_ text: String, label: String = "<program-id>") throws(UsageError) -> ProgramID {
+        let trimmed = text.trimmingSpaces()
+        guard !trimmed.isEmpty, trimmed.allSatisfy(\.isASCIIDigit), let value = UInt32(trimmed) else {
+            throw UsageError("\(label): invalid program ID \"\(text)\": must be a decimal number")
+        }
+        return ProgramID(value)
+    }
+
+    /// A decimal link id.
+    static func linkID(_ text: String, label: String = "<link-id>") throws(UsageError) -> LinkID {
+        let trimmed = text.trimmingSpaces()
+        guard !trimmed.isEmpty, trimmed.allSatisfy(\.isASCIIDigit), let value = UInt64(trimmed) else {
+            throw UsageError("\(label): invalid link ID \"\(text)\": must be a decimal number")
+        }
+        return LinkID(value)
+    }
+
+    /// `group/name`.
+    static func tracepoint(_ text: String) throws(UsageError) -> (group: String, name: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !text.contains(where: \.isWhitespace) else {
+            throw UsageError("<tracepoint>: invalid tracepoint \"\(text)\": expected group/name (e.g. sched/sched_switch)")
+        }
+        return (String(parts[0]), String(parts[1]))
+    }
+
+    /// `ingress` or `egress`, case-insensitive.
+    static func direction(_ text: String) throws(UsageError) -> TCDirection {
+        guard let direction = TCDirection(rawValue: text.lowercased()) else {
+            throw UsageError("<direction>: invalid TC direction \"\(text)\": must be 'ingress' or 'egress'")
+        }
+        return direction
+    }
+
+    /// `--proceed-on` action names for XDP or TC.
+    static func proceedOn(_ values: [String], tc: Bool) throws(UsageError) -> [Int32] {
+        let table: [String: Int32] = tc
+            ? ["unspec": -1, "ok": 0, "reclassify": 1, "shot": 2, "pipe": 3, "stolen": 4, "queued": 5, "repeat": 6,
+               "redirect": 7, "trap": 8, "dispatcher_return": 30]
+            : ["aborted": 0, "drop": 1, "pass": 2, "tx": 3, "redirect": 4, "dispatcher_return": 31]
+        let names = list(values).map { $0.trimmingSpaces().lowercased() }.filter { !$0.isEmpty }
+        if names.isEmpty { return tc ? [3, 30] : [2, 31] }
+        var result: [Int32] = []
+        for name in names {
+            guard let code = table[name] else {
+                throw UsageError("--proceed-on: unknown \(tc ? "tc" : "xdp") action \"\(name)\" (valid: \(table.sorted { $0.value < $1.value }.map(\.key).joined(separator: ", ")))")
+            }
+            if !result.contains(code) { result.append(code) }
+        }
+        return result
+    }
+
+    /// A priority ≥ 0.
+    static func priority(_ value: Int?) throws(UsageError) -> Int32 {
+        guard let value else { throw UsageError("missing flags: --priority=INT") }
+        guard value >= 0, value <= Int(Int32.max) else { throw UsageError("--priority: must be >= 0, got \(value)") }
+        return Int32(value)
+    }
+
+    private static func decodeHex(_ hex: String) -> [UInt8]? {
+        guard hex.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var iterator = hex.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            guard let byte = UInt8(String([high, low]), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
+    }
+}
+
+extension Character {
+    /// Whether this is one of `0`–`9`.
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

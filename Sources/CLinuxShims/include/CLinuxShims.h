@@ -1,0 +1,62 @@
+// Thin C wrappers for Linux calls that Glibc's Swift overlay hides (they need
+// _GNU_SOURCE) or that take structs Swift cannot build (perf_event_attr with
+// bitfields, bpf_attr layouts newer than the system headers). Every symbol is
+// prefixed `cshim_`; each returns what the syscall returns (-1 and errno set).
+#ifndef CLINUXSHIMS_H
+#define CLINUXSHIMS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/// setns(2).
+int cshim_setns(int fd, int nstype);
+/// unshare(2).
+int cshim_unshare(int flags);
+/// pidfd_open(2).
+int cshim_pidfd_open(pid_t pid, unsigned int flags);
+/// gettid(2).
+pid_t cshim_gettid(void);
+/// The CLONE_NEWNS constant.
+int cshim_clone_newns(void);
+/// The CLONE_NEWNET constant.
+int cshim_clone_newnet(void);
+/// The CLONE_NEWPID constant.
+int cshim_clone_newpid(void);
+
+/// statfs(2)'s `f_type` for `path`, or -1 with errno set.
+long cshim_statfs_type(const char *path);
+/// mount(2).
+int cshim_mount(const char *source, const char *target, const char *type,
+                unsigned long flags, const char *data);
+/// umount2(2) with MNT_DETACH.
+int cshim_umount_detach(const char *target);
+
+/// perf_event_open(2) for a tracing event: `type` is the PMU (uprobe PMU,
+/// PERF_TYPE_TRACEPOINT...), with `config`, `config1` (uprobe: path pointer),
+/// `config2` (uprobe: file offset). Sample period 1, close-on-exec.
+int cshim_perf_event_open(uint32_t type, uint64_t config, uint64_t config1,
+                          uint64_t config2, pid_t pid, int cpu);
+
+/// The PERF_TYPE_TRACEPOINT constant.
+uint32_t cshim_perf_type_tracepoint(void);
+
+/// Raw BPF_LINK_CREATE for tcx (attach types BPF_TCX_INGRESS/EGRESS, kernel
+/// 6.6+), whose bpf_attr fields the system headers predate: `relative_id` and
+/// `expected_revision` fill `link_create.tcx`.
+int cshim_bpf_link_create_tcx(int prog_fd, uint32_t ifindex,
+                              uint32_t attach_type, uint32_t flags,
+                              uint32_t relative_id, uint64_t expected_revision);
+
+/// Raw BPF_LINK_CREATE for uprobe_multi (attach type BPF_TRACE_UPROBE_MULTI,
+/// kernel 6.6+): one link for `count` file offsets of `path`.
+int cshim_bpf_link_create_uprobe_multi(int prog_fd, const char *path,
+                                       const uint64_t *offsets, uint32_t count,
+                                       uint32_t flags, pid_t pid);
+
+/// Raw BPF_PROG_QUERY for tcx: fills `prog_ids`/`link_ids` (capacity `*count`,
+/// updated to the real count) and `*revision`.
+int cshim_bpf_prog_query_tcx(uint32_t ifindex, uint32_t attach_type,
+                             uint32_t *prog_ids, uint32_t *link_ids,
+                             uint32_t *count, uint64_t *revision);
+
+#endif

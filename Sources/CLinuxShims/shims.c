@@ -1,0 +1,147 @@
+#include "CLinuxShims.h"
+
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <sched.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open 434
+#endif
+#ifndef __NR_bpf
+#define __NR_bpf 321
+#endif
+
+int cshim_setns(int fd, int nstype) { return setns(fd, nstype); }
+int cshim_unshare(int flags) { return unshare(flags); }
+int cshim_pidfd_open(pid_t pid, unsigned int flags) {
+    return (int)syscall(__NR_pidfd_open, pid, flags);
+}
+pid_t cshim_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+long cshim_statfs_type(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    return (long)info.f_type;
+}
+int cshim_mount(const char *source, const char *target, const char *type,
+                unsigned long flags, const char *data) {
+    return mount(source, target, type, flags, data);
+}
+int cshim_umount_detach(const char *target) { return umount2(target, MNT_DETACH); }
+int cshim_clone_newns(void) { return CLONE_NEWNS; }
+int cshim_clone_newnet(void) { return CLONE_NEWNET; }
+int cshim_clone_newpid(void) { return CLONE_NEWPID; }
+
+int cshim_perf_event_open(uint32_t type, uint64_t config, uint64_t config1,
+                          uint64_t config2, pid_t pid, int cpu) {
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.size = sizeof(attr);
+    attr.type = type;
+    attr.config = config;
+    attr.config1 = config1;
+    attr.config2 = config2;
+    attr.sample_period = 1;
+    attr.wakeup_events = 1;
+    return (int)syscall(__NR_perf_event_open, &attr, pid, cpu, -1,
+                        PERF_FLAG_FD_CLOEXEC);
+}
+
+uint32_t cshim_perf_type_tracepoint(void) { return PERF_TYPE_TRACEPOINT; }
+
+/* The kernel's bpf_attr.link_create as of 6.6, spelled out because the
+ * system's linux/bpf.h (6.1) lacks the tcx and uprobe_multi members. */
+struct cshim_link_create_attr {
+    uint32_t prog_fd;
+    uint32_t target;          /* target_fd or target_ifindex */
+    uint32_t attach_type;
+    uint32_t flags;
+    union {
+        struct {
+            uint32_t relative_id;
+            uint32_t pad;
+            uint64_t expected_revision;
+        } tcx;
+        struct {
+            uint64_t path;
+            uint64_t offsets;
+            uint64_t ref_ctr_offsets;
+            uint64_t cookies;
+            uint32_t cnt;
+            uint32_t flags;
+            uint32_t pid;
+        } uprobe_multi;
+    };
+};
+
+struct cshim_query_attr {
+    uint32_t target;          /* target_fd or target_ifindex */
+    uint32_t attach_type;
+    uint32_t query_flags;
+    uint32_t attach_flags;
+    uint64_t prog_ids;
+    uint32_t count;
+    uint32_t pad;
+    uint64_t prog_attach_flags;
+    uint64_t link_ids;
+    uint64_t link_attach_flags;
+    uint64_t revision;
+};
+
+enum { CSHIM_BPF_PROG_QUERY = 16, CSHIM_BPF_LINK_CREATE = 28 };
+
+static int cshim_bpf(int cmd, void *attr, size_t size) {
+    return (int)syscall(__NR_bpf, cmd, attr, size);
+}
+
+int cshim_bpf_link_create_tcx(int prog_fd, uint32_t ifindex,
+                              uint32_t attach_type, uint32_t flags,
+                              uint32_t relative_id, uint64_t expected_revision) {
+    union { struct cshim_link_create_attr link; char raw[128]; } attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.link.prog_fd = (uint32_t)prog_fd;
+    attr.link.target = ifindex;
+    attr.link.attach_type = attach_type;
+    attr.link.flags = flags;
+    attr.link.tcx.relative_id = relative_id;
+    attr.link.tcx.expected_revision = expected_revision;
+    return cshim_bpf(CSHIM_BPF_LINK_CREATE, &attr, sizeof(attr.link));
+}
+
+int cshim_bpf_link_create_uprobe_multi(int prog_fd, const char *path,
+                                       const uint64_t *offsets, uint32_t count,
+                                       uint32_t flags, pid_t pid) {
+    union { struct cshim_link_create_attr link; char raw[128]; } attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.link.prog_fd = (uint32_t)prog_fd;
+    attr.link.attach_type = 48; /* BPF_TRACE_UPROBE_MULTI */
+    attr.link.uprobe_multi.path = (uint64_t)(uintptr_t)path;
+    attr.link.uprobe_multi.offsets = (uint64_t)(uintptr_t)offsets;
+    attr.link.uprobe_multi.cnt = count;
+    attr.link.uprobe_multi.flags = flags;
+    attr.link.uprobe_multi.pid = (uint32_t)pid;
+    return cshim_bpf(CSHIM_BPF_LINK_CREATE, &attr, sizeof(attr.link));
+}
+
+int cshim_bpf_prog_query_tcx(uint32_t ifindex, uint32_t attach_type,
+                             uint32_t *prog_ids, uint32_t *link_ids,
+                             uint32_t *count, uint64_t *revision) {
+    union { struct cshim_query_attr query; char raw[128]; } attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.query.target = ifindex;
+    attr.query.attach_type = attach_type;
+    attr.query.prog_ids = (uint64_t)(uintptr_t)prog_ids;
+    attr.query.link_ids = (uint64_t)(uintptr_t)link_ids;
+    attr.query.count = *count;
+    int ret = cshim_bpf(CSHIM_BPF_PROG_QUERY, &attr, sizeof(attr.query));
+    if (ret == 0 || errno == ENOSPC) {
+        *count = attr.query.count;
+        *revision = attr.query.revision;
+    }
+    return ret;
+}

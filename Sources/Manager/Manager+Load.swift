@@ -1,0 +1,166 @@
+import BinaryFormats
+import BPF
+import Diagnostics
+import Glibc
+import LinuxSys
+import Model
+import Store
+import SystemPackage
+
+extension Manager {
+    /// Loads the requested programs, each with its own map set (or the map
+    /// owner's), pins them and records them.
+    ///
+    /// All or nothing: when one program fails, those loaded before it in the
+    /// same request are unloaded again.
+    /// - Returns: the new records, in request order.
+    /// - Throws: `ManagerError` in the wording of cli.md §6.
+    package func load(_ request: LoadRequest) throws(ManagerError) -> [ProgramRecord] {
+        let absolutePath = request.path.hasPrefix("/") ? request.path : Self.currentDirectory() + "/" + request.path
+        guard FileSystem.exists(absolutePath) else {
+            throw ManagerError(.notFound, "object file \"\(request.path)\" does not exist")
+        }
+        guard !FileSystem.isDirectory(absolutePath) else {
+            throw ManagerError(.invalidArgument, "object path \"\(request.path)\" is a directory, not a file")
+        }
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readFile(absolutePath) } catch {
+            throw ManagerError(ErrorCode(errno: error), "read object file \"\(request.path)\": \(error.lowercasedDescription)")
+        }
+        let plan = try LoadPlan(objectPath: absolutePath, bytes: bytes, request: request)
+        return try writing { () throws(ManagerError) in
+            let mapSet = try resolveMapOwner(request.mapOwnerID)
+            var loaded: [ProgramRecord] = []
+            do {
+                for selection in request.programs {
+                    loaded.append(try loadOne(selection, plan: plan, request: request, mapSet: mapSet))
+                }
+            } catch {
+                for record in loaded.reversed() { try? removeProgram(record) }
+                throw ManagerError(error)
+            }
+            return loaded
+        }
+    }
+
+    /// The map set a dependent program joins: the owner's own set, or the set
+    /// the owner itself shares.
+    private func resolveMapOwner(_ owner: ProgramID?) throws(ManagerError) -> ProgramID? {
+        guard let owner else { return nil }
+        if let record = try stored({ () throws(StoreError) in try store.program(owner) }) { return record.mapSetID }
+        if try !stored({ () throws(StoreError) in try store.mapSetUsers(owner) }).isEmpty { return owner }
+        throw ManagerError(.notFound, "failed to load programs: map_owner_id \(owner) does not exist: map owner not found")
+    }
+
+    private func loadOne(_ selection: ProgramSelection, plan: LoadPlan, request: LoadRequest, mapSet: ProgramID?) throws(ManagerError) -> ProgramRecord {
+        let fail = { (error: any Error) -> ManagerError in
+            ManagerError(error, context: "failed to load programs")
+        }
+        let object: BPFObject
+        let program: OwnedDescriptor
+        do {
+            object = try BPFObject(path: plan.objectPath)
+            try object.select(program: selection.name, as: selection.type, attachFunction: selection.attachFunction)
+            for (name, value) in request.globals.sorted(by: { $0.key < $1.key }) {
+                guard let variable = plan.globals.first(where: { $0.name == name }) else { continue }
+                try object.setGlobal(variable, to: value)
+            }
+            if let mapSet { try object.reuseMaps(pinnedIn: layout.mapDirectory(mapSet)) }
+            program = try object.load(program: selection.name)
+        } catch let error as BPFError where error.code == .invalidArgument && error.message.hasPrefix("set variable") {
+            throw ManagerError(error)
+        } catch {
+            throw fail(error)
+        }
+        let info: KernelProgram
+        do { info = try KernelProgram(fd: program) } catch { throw fail(error) }
+        let id = info.id
+        let record = ProgramRecord(
+            id: id, name: selection.name, type: selection.type,
+            objectPath: layout.programDirectory(id) + "/bytecode.o",
+            sourcePath: request.imageSource == nil ? request.path : nil, imageSource: request.imageSource,
+            attachFunction: selection.type.requiresAttachFunction ? selection.attachFunction : nil,
+            globalData: request.globals, metadata: request.metadata, mapOwnerID: mapSet,
+            mapPinPath: layout.mapDirectory(mapSet ?? id), license: plan.license, createdAt: Self.now())
+        do {
+            // Order matters for crash repair: everything before the database
+            // row is recognisable as an orphan by its id.
+            let directory = layout.programDirectory(id)
+            try FileSystem.createDirectories(directory)
+            try FileSystem.writeFile(record.objectPath, plan.bytes)
+            try FileSystem.writeFile(directory + "/provenance.json", Array(provenance(record).rendered().utf8))
+            if mapSet == nil {
+                try FileSystem.createDirectories(record.mapPinPath)
+                try object.pinMaps(in: record.mapPinPath)
+            }
+            try Pins.pin(program, at: layout.programPin(id))
+            try stored { () throws(StoreError) in try store.insert(record) }
+        } catch {
+            try? removeProgram(record)
+            throw fail(error)
+        }
+        return record
+    }
+
+    private func provenance(_ record: ProgramRecord) -> JSONValue {
+        .object([
+            ("version", .int(1)), ("program_id", .uint(UInt64(record.id.rawValue))), ("program_name", .string(record.name)),
+            ("source", .string(record.imageSource?.url ?? record.sourcePath ?? "")),
+            ("source_kind", .string(record.imageSource == nil ? "file" : "image")),
+            ("loaded_at", .string(Timestamp.rfc3339(record.createdAt))),
+        ])
+    }
+
+    /// Seconds since the epoch.
+    static func now() -> Int64 { Int64(time(nil)) }
+
+    /// The process's working directory.
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// What every program of one load request shares: the object, its globals
+/// and its license, validated before anything touches the kernel.
+struct LoadPlan {
+    let objectPath: String
+    let bytes: [UInt8]
+    let globals: [GlobalVariable]
+    let license: String
+
+    init(objectPath: String, bytes: [UInt8], request: LoadRequest) throws(ManagerError) {
+        self.objectPath = objectPath
+        self.bytes = bytes
+        let object: BPFObject
+        do { object = try BPFObject(path: objectPath) } catch { throw ManagerError(error, context: "failed to load programs") }
+        let specs = object.programs
+        let available = specs.map(\.name)
+        let missing = request.programs.map(\.name).filter { !available.contains($0) }
+        if !missing.isEmpty {
+            throw ManagerError(.notFound, "failed to load programs: program(s) not found in object file: [\(missing.joined(separator: " "))]; available programs: [\(available.joined(separator: " "))]")
+        }
+        for selection in request.programs {
+            guard let spec = specs.first(where: { $0.name == selection.name }) else { continue }
+            if let kind = SectionKind(sectionName: spec.sectionName), !kind.accepts(selection.type) {
+                throw ManagerError(.invalidArgument, "failed to load programs: load program \(selection.name): program type mismatch: caller specified \(selection.type.rawValue) but ELF section \"\(spec.sectionName)\" implies \(kind.displayName); recompile with SEC(\"\(selection.type.rawValue)\") or load it as \(kind.displayName)")
+            }
+            do {
+                switch selection.type {
+                case .fentry, .fexit: try KernelFeatures.shared.require(.fentry)
+                case .lsm: try KernelFeatures.shared.require(.lsm)
+                default: break
+                }
+            } catch {
+                throw ManagerError(error, context: "failed to load programs: load program \(selection.name)")
+            }
+        }
+        globals = object.globals
+        for name in request.globals.keys.sorted() where !globals.contains(where: { $0.name == name }) {
+            throw ManagerError(.invalidArgument, "global variable \"\(name)\" not found in program; available: [\(globals.map(\.name).joined(separator: " "))]")
+        }
+        let licenseBytes = (try? ELFFile(bytes: bytes).sectionContents(named: "license")) ?? nil
+        license = licenseBytes.map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } ?? ""
+    }
+}

@@ -1,0 +1,90 @@
+import BPF
+import Diagnostics
+import LinuxSys
+import Model
+import Store
+
+/// The one core behind the CLI and the gRPC server: loads, attaches,
+/// detaches, unloads and reports programs, keeping the kernel, the bpffs pins
+/// and the database consistent.
+///
+/// Mutations take the exclusive writer lock (`<rt>/.lock`) and first repair
+/// whatever an interrupted earlier writer left; queries never wait for it.
+package final class Manager: Sendable {
+    /// The runtime directory layout.
+    package let layout: RuntimeLayout
+    /// The state database.
+    let store: Store
+    /// How long writers wait for the lock; nil waits forever.
+    let lockTimeout: Double?
+    /// How the lock timeout was spelled, for messages.
+    let lockTimeoutText: String
+    /// Where the namespace helper executable is.
+    let namespaceHelper: String
+
+    /// Opens the manager over runtime directory `configuration.runtimeDirectory`,
+    /// creating its layout and mounting bpffs when needed.
+    ///
+    /// - Throws: `ManagerError` when the directory cannot be prepared or the
+    ///   database cannot be opened.
+    package init(configuration: ManagerConfiguration) throws(ManagerError) {
+        layout = try RuntimeLayout(root: configuration.runtimeDirectory)
+        try layout.prepare()
+        do {
+            store = try Store(path: layout.database, busyTimeout: configuration.databaseBusyTimeout)
+        } catch {
+            throw ManagerError(error, context: "create manager")
+        }
+        lockTimeout = configuration.lockTimeout
+        lockTimeoutText = configuration.lockTimeoutText
+        namespaceHelper = configuration.namespaceHelperPath
+    }
+
+    /// Runs `body` holding the writer lock, after repairing leftovers.
+    func writing<T>(_ body: () throws(ManagerError) -> T) throws(ManagerError) -> T {
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: layout.lockFile, timeout: lockTimeout)
+        } catch {
+            switch error {
+            case .timedOut:
+                throw ManagerError(.unavailable, "timed out waiting for lock \(layout.lockFile) (--lock-timeout=\(lockTimeoutText))")
+            case .system(let errno):
+                throw ManagerError(ErrorCode(errno: errno), "lock \(layout.lockFile): \(errno.lowercasedDescription)")
+            }
+        }
+        try repair()
+        let result = try body()
+        _ = consume lock
+        return result
+    }
+
+    /// Converts store failures into manager errors.
+    func stored<T>(_ body: () throws(StoreError) -> T) throws(ManagerError) -> T {
+        do { return try body() } catch { throw ManagerError(error) }
+    }
+}
+
+/// Settings a ``Manager`` is opened with.
+package struct ManagerConfiguration: Sendable {
+    /// The runtime directory (absolute).
+    package var runtimeDirectory: String
+    /// Seconds writers wait for the lock; nil waits forever.
+    package var lockTimeout: Double?
+    /// The lock timeout as the user spelled it, for messages.
+    package var lockTimeoutText: String
+    /// Seconds SQLite waits on a busy database.
+    package var databaseBusyTimeout: Double
+    /// The `bpfman-ns` executable.
+    package var namespaceHelperPath: String
+
+    /// Creates a configuration.
+    package init(runtimeDirectory: String = "/run/bpfman", lockTimeout: Double? = 30, lockTimeoutText: String = "30s",
+                 databaseBusyTimeout: Double = 5, namespaceHelperPath: String) {
+        self.runtimeDirectory = runtimeDirectory
+        self.lockTimeout = lockTimeout
+        self.lockTimeoutText = lockTimeoutText
+        self.databaseBusyTimeout = databaseBusyTimeout
+        self.namespaceHelperPath = namespaceHelperPath
+    }
+}

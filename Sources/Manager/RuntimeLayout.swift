@@ -1,0 +1,60 @@
+import Diagnostics
+import LinuxSys
+import Model
+
+/// The paths under bpfman's runtime directory (cli.md §7).
+package struct RuntimeLayout: Sendable {
+    /// The runtime directory, `/run/bpfman` by default.
+    package let root: String
+
+    /// Creates the layout for `root`, which must be absolute.
+    package init(root: String) throws(ManagerError) {
+        guard root.hasPrefix("/") else {
+            throw ManagerError(.invalidArgument, "create manager: invalid runtime directory: fs: root path must be absolute, got \"\(root)\"")
+        }
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+    }
+
+    /// The writer lock file.
+    package var lockFile: String { root + "/.lock" }
+    /// Scratch space for in-flight work.
+    package var staging: String { root + "/.staging" }
+    /// The state database.
+    package var database: String { root + "/db/store.db" }
+    /// The bpffs mount.
+    package var bpffs: String { root + "/fs" }
+    /// Per-program files (bytecode copies, provenance).
+    package var programs: String { root + "/programs" }
+    /// Socket directory.
+    package var sockets: String { root + "/sock" }
+    /// Map pin directories, one per map set.
+    package var mapsRoot: String { bpffs + "/maps" }
+    /// Link pins.
+    package var linksRoot: String { bpffs + "/links" }
+
+    /// The program pin of `id`.
+    package func programPin(_ id: ProgramID) -> String { "\(bpffs)/prog_\(id)" }
+    /// The map directory of map set `id`.
+    package func mapDirectory(_ id: ProgramID) -> String { "\(mapsRoot)/\(id)" }
+    /// The directory holding `id`'s bytecode copy.
+    package func programDirectory(_ id: ProgramID) -> String { "\(programs)/\(id)" }
+    /// The pin of a perf-event, XDP or tracing link.
+    package func linkPin(_ id: LinkID) -> String { "\(linksRoot)/\(id)" }
+    /// The directory of tcx link pins for `direction`.
+    package func tcxDirectory(_ direction: TCDirection) -> String { "\(bpffs)/tcx-\(direction.rawValue)" }
+    /// The pin of a tcx link.
+    package func tcxPin(direction: TCDirection, nsid: UInt64, ifindex: UInt32, program: ProgramID) -> String {
+        "\(tcxDirectory(direction))/link_\(nsid)_\(ifindex)_\(program)"
+    }
+
+    /// Creates the directories and mounts bpffs where missing.
+    package func prepare() throws(ManagerError) {
+        do {
+            for directory in [root, staging, root + "/db", programs, sockets] { try FileSystem.createDirectories(directory) }
+            try Mounts.ensureMounted(.bpf, at: bpffs)
+            try FileSystem.createDirectories(mapsRoot)
+        } catch {
+            throw ManagerError(ErrorCode(errno: error), "create manager: prepare runtime directory \(root): \(error.lowercasedDescription)")
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import Model
+
+/// bpfman's state: the SQLite database at `<rt>/db/store.db`.
+///
+/// The database runs in WAL mode, so readers never wait for a writer.
+/// Writers are serialised by bpfman's own lock file before they get here.
+package final class Store: Sendable {
+    private let pool: DatabasePool
+
+    /// Opens (creating and migrating) the database at `path`.
+    ///
+    /// - Parameter busyTimeout: seconds SQLite waits on a locked database.
+    /// - Throws: `StoreError` when the file cannot be opened or migrated.
+    package init(path: String, busyTimeout: Double) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.maximumReaderCount = 2
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw .database("open database \(path)", error)
+        }
+    }
+
+    /// Every managed program, ascending by id.
+    package func programs() throws(StoreError) -> [ProgramRecord] {
+        try read("list programs") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM managed_programs ORDER BY program_id").map(RecordCoding.program)
+        }
+    }
+
+    /// The managed program `id`, or nil.
+    package func program(_ id: ProgramID) throws(StoreError) -> ProgramRecord? {
+        try read("get program \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM managed_programs WHERE program_id = ?", arguments: [Int64(id.rawValue)])
+                .map(RecordCoding.program)
+        }
+    }
+
+    /// The programs using map set `setID` (its owner and the programs sharing it).
+    package func mapSetUsers(_ setID: ProgramID) throws(StoreError) -> [ProgramID] {
+        try read("list map users") { db in
+            try Int64.fetchAll(db, sql: "SELECT program_id FROM managed_programs WHERE map_set_id = ? ORDER BY program_id",
+                               arguments: [Int64(setID.rawValue)]).map { ProgramID(UInt32($0)) }
+        }
+    }
+
+    /// Records a newly loaded program.
+    package func insert(_ program: ProgramRecord) throws(StoreError) {
+        try write("record program \(program.id)") { db in
+            try db.execute(sql: """
+                INSERT INTO managed_programs (program_id, program_name, program_type, object_path, source_path, image_source,
+                    attach_func, global_data, metadata, map_owner_id, map_set_id, map_pin_path, license, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: RecordCoding.arguments(program))
+        }
+    }
+
+    /// Forgets program `id` and its links.
+    package func deleteProgram(_ id: ProgramID) throws(StoreError) {
+        try write("delete program \(id)") { db in
+            try db.execute(sql: "DELETE FROM links WHERE program_id = ?", arguments: [Int64(id.rawValue)])
+            try db.execute(sql: "DELETE FROM managed_programs WHERE program_id = ?", arguments: [Int64(id.rawValue)])
+        }
+    }
+
+    /// Every link, ascending by id, optionally only those of `program`.
+    package func links(of program: ProgramID? = nil) throws(StoreError) -> [LinkRecord] {
+        try read("list links") { db in
+            if let program {
+                return try Row.fetchAll(db, sql: "SELECT * FROM links WHERE program_id = ? ORDER BY id",
+                                        arguments: [Int64(program.rawValue)]).map(RecordCoding.link)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM links ORDER BY id").map(RecordCoding.link)
+        }
+    }
+
+    /// The link `id`, or nil.
+    package func link(_ id: LinkID) throws(StoreError) -> LinkRecord? {
+        try read("get link \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM links WHERE id = ?", arguments: [Int64(bitPattern: id.rawValue)])
+                .map(RecordCoding.link)
+        }
+    }
+
+    /// Reserves the next link id. Ids are never reused, even when the attach
+    /// that reserved one fails.
+    package func reserveLinkID() throws(StoreError) -> LinkID {
+        try write("reserve link id") { db in
+            try db.execute(sql: "UPDATE link_id_counter SET last_id = last_id + 1 WHERE singleton = 1")
+            let id = try Int64.fetchOne(db, sql: "SELECT last_id FROM link_id_counter WHERE singleton = 1") ?? 0
+            return LinkID(UInt64(id))
+        }
+    }
+
+    /// Records a new link.
+    package func insert(_ link: LinkRecord) throws(StoreError) {
+        try write("record link \(link.id)") { db in
+            try db.execute(sql: """
+                INSERT INTO links (id, program_id, kind, kernel_link_id, pin_path, details, metadata, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: RecordCoding.arguments(link))
+        }
+    }
+
+    /// Forgets link `id`.
+    package func deleteLink(_ id: LinkID) throws(StoreError) {
+        try write("delete link \(id)") { db in
+            try db.execute(sql: "DELETE FROM links WHERE id = ?", arguments: [Int64(bitPattern: id.rawValue)])
+        }
+    }
+
+    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.read(body) } catch { throw .database(operation, error) }
+    }
+
+    private func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.write(body) } catch { throw .database(operation, error) }
+    }
+}

@@ -1,0 +1,4 @@
+import CLI
+import Glibc
+
+exit(BpfmanCLI.main(arguments: Array(CommandLine.arguments.dropFirst())))
