@@ -47,9 +47,8 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", dependencies: ["BPF", "LinuxSys", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "BinaryFormatsTests", dependencies: ["BinaryFormats"]),
-        .testTarget(name: "BPFTests", dependencies: ["BPF", "LinuxSys", "Model", "TestSupport"]),
         .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-ns"]),
     ],
     swiftLanguageModes: [.v6]
 )

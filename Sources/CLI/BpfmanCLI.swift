@@ -19,6 +19,7 @@ package enum BpfmanCLI {
         var arguments = arguments
         if arguments.first == "--csi-support" { arguments.insert("serve", at: 0) }
         if arguments.first == "help" { arguments = Array(arguments.dropFirst()) + ["--help"] }
+        arguments = splitShortFlagEquals(arguments)
         do {
             CLIContext.settings = try GlobalSettings.extract(from: &arguments)
         } catch {
@@ -56,6 +57,22 @@ package enum BpfmanCLI {
             CLIContext.writeError("bpfman: error: \(error)")
             return 1
         }
+    }
+
+    /// kong reads `-o=json` as flag `-o` with value `=json`; ArgumentParser
+    /// would strip the `=`, so split such words first.
+    private static func splitShortFlagEquals(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for argument in arguments {
+            let characters = Array(argument)
+            if characters.count > 2, characters[0] == "-", characters[1] != "-", characters[2] == "=" {
+                result.append(String(characters[0...1]))
+                result.append(String(characters[2...]))
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
     }
 
     /// Prints a usage error: message on stderr, usage on stdout; exit 80.

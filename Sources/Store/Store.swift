@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import GRDB
 import Model
 
@@ -18,11 +19,27 @@ package final class Store: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.maximumReaderCount = 2
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Schema.migrator.migrate(pool)
-        } catch {
-            throw .database("open database \(path)", error)
+        pool = try Self.open(path: path, configuration: configuration, busyTimeout: busyTimeout)
+    }
+
+    /// Opens and migrates the database. Opening switches to WAL and
+    /// migrates; a concurrent first open by another bpfman can make either
+    /// step report busy, so those are retried for up to `busyTimeout`.
+    private static func open(path: String, configuration: Configuration, busyTimeout: Double) throws(StoreError) -> DatabasePool {
+        var delay: UInt32 = 20_000
+        var waited = 0.0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try Schema.migrator.migrate(pool)
+                return pool
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && waited < busyTimeout {
+                usleep(delay)
+                waited += Double(delay) / 1e6
+                delay = min(delay * 2, 500_000)
+            } catch {
+                throw .database("open database \(path)", error)
+            }
         }
     }
 

@@ -1,0 +1,54 @@
+# bpfman in Swift: `make demo` and `make test` do all set-up on a fresh
+# Debian 12 machine (as root).
+
+SWIFT       ?= swift
+CLANG       ?= $(shell command -v clang 2>/dev/null || echo /opt/swift/usr/bin/clang)
+BUILD_DIR   := build
+BPF_SOURCES := $(wildcard testdata/bpf/*.bpf.c)
+BPF_OBJECTS := $(patsubst testdata/bpf/%.bpf.c,$(BUILD_DIR)/bpf/%.bpf.o,$(BPF_SOURCES))
+ARCH_INCLUDE := /usr/include/$(shell uname -m)-linux-gnu
+DEB_PACKAGES := libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev bpftool iproute2 iputils-ping util-linux \
+                runc busybox-static
+
+.PHONY: all deps build bpf test test-unit demo clean
+
+all: build bpf
+
+## deps: install the Debian packages the build and the tests need.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## build: the bpfman and bpfman-ns executables (debug).
+build: deps
+	$(SWIFT) build --product bpfman
+	$(SWIFT) build --product bpfman-ns
+
+## bpf: the test BPF programs and the probe target.
+bpf: $(BPF_OBJECTS) $(BUILD_DIR)/probe_target
+
+$(BUILD_DIR)/bpf/%.bpf.o: testdata/bpf/%.bpf.c testdata/bpf/common.h | deps
+	@mkdir -p $(dir $@)
+	$(CLANG) -target bpf -O2 -g -I$(ARCH_INCLUDE) -c $< -o $@
+
+$(BUILD_DIR)/probe_target: testdata/target/probe_target.c
+	@mkdir -p $(dir $@)
+	cc -O2 -g -o $@ $<
+
+## test: everything, privileged tests included (run as root).
+test: build bpf
+	CI=$${CI:-} $(SWIFT) test --no-parallel
+
+## test-unit: the tests that need no root.
+test-unit: bpf
+	$(SWIFT) test --no-parallel --skip CLITests --skip NestedNamespaceTests
+
+## demo: the container uprobe scenario, end to end.
+demo: build bpf
+	bash scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD_DIR)

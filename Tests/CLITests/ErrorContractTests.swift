@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Exit codes and wording of cli.md §6, and that failures leave nothing behind.
+@Suite(.requiresRoot, .tags(.privileged), .serialized)
+struct ErrorContractTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var arguments: [String]
+        var status: Int32
+        var stderr: String
+        var description: String { arguments.joined(separator: " ") }
+    }
+
+    static let uprobe = TestEnvironment.object("uprobe_counter")
+
+    static let cases: [Case] = [
+        Case(arguments: ["program", "get", "999999"], status: 1, stderr: "bpfman: error: record not found"),
+        Case(arguments: ["program", "get", "999999", "-o", "json"], status: 1, stderr: "bpfman: error: record not found"),
+        Case(arguments: ["program", "unload", "999999"], status: 1,
+             stderr: "program 999999: program 999999 does not exist\nbpfman: error: 1 of 1 program(s) failed to unload"),
+        Case(arguments: ["link", "get", "999"], status: 1, stderr: "bpfman: error: not found"),
+        Case(arguments: ["link", "get", "0"], status: 1, stderr: "bpfman: error: not found"),
+        Case(arguments: ["link", "detach", "999"], status: 1,
+             stderr: "link 999: link 999 does not exist\nbpfman: error: 1 of 1 link(s) failed to detach"),
+        Case(arguments: ["link", "attach", "tracepoint", "999999", "syscalls/sys_enter_kill"], status: 1,
+             stderr: "bpfman: error: program 999999 does not exist"),
+        Case(arguments: ["program", "load", "file", "/nonexistent/x.o", "--programs", "uprobe:x"], status: 1,
+             stderr: "bpfman: error: object file \"/nonexistent/x.o\" does not exist"),
+        Case(arguments: ["program", "load", "file", "/tmp", "--programs", "uprobe:x"], status: 1,
+             stderr: "bpfman: error: object path \"/tmp\" is a directory, not a file"),
+        Case(arguments: ["program", "load", "file", "/etc/hostname", "--programs", "uprobe:x"], status: 1,
+             stderr: "bpfman: error: failed to load programs: load collection spec: cannot read ELF identifier"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "uprobe:no_such_prog"], status: 1,
+             stderr: "bpfman: error: failed to load programs: program(s) not found in object file: [no_such_prog]; available programs: [uprobe_counter]"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "xdp:uprobe_counter"], status: 1,
+             stderr: "bpfman: error: failed to load programs: load program uprobe_counter: program type mismatch: caller specified xdp but ELF section \"uprobe\" implies uprobe"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "uprobe:uprobe_counter", "-g", "nosuchvar=00"], status: 1,
+             stderr: "bpfman: error: global variable \"nosuchvar\" not found in program; available: [expected_pid weight]"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "uprobe:uprobe_counter", "-g", "weight=01"], status: 1,
+             stderr: "bpfman: error: set variable \"weight\": marshaling value weight: []uint8 doesn't marshal to 8 bytes"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "uprobe:uprobe_counter", "--map-owner-id", "999999"], status: 1,
+             stderr: "bpfman: error: failed to load programs: map_owner_id 999999 does not exist: map owner not found"),
+        Case(arguments: ["program", "get", "abc"], status: 80, stderr: "bpfman: error: <program-id>: invalid program ID \"abc\": must be a decimal number"),
+        Case(arguments: ["program", "get", "-1"], status: 80, stderr: "bpfman: error: "),
+        Case(arguments: ["program", "get", "4294967296"], status: 80,
+             stderr: "bpfman: error: <program-id>: invalid program ID \"4294967296\": must be a decimal number"),
+        Case(arguments: ["program", "list", "-o", "yaml"], status: 80,
+             stderr: "bpfman: error: --output must be one of \"text\",\"json\" but got \"yaml\""),
+        Case(arguments: ["program", "list", "-o=json"], status: 80, stderr: "but got \"=json\""),
+        Case(arguments: ["-o", "json", "program", "list"], status: 80, stderr: "unknown flag -o"),
+        Case(arguments: ["program", "load", "file", uprobe], status: 80, stderr: "bpfman: error: missing flags: --programs=PROGRAMS,..."),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "bogus:x"], status: 80,
+             stderr: "bpfman: error: --programs: invalid program spec \"bogus:x\": unknown type \"bogus\" (valid: xdp,"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "fentry:x"], status: 80,
+             stderr: "fentry requires attach function (format: fentry:FUNC_NAME:ATTACH_FUNC)"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "x"], status: 80,
+             stderr: "expected TYPE:NAME format (e.g., xdp:my_prog)"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "uprobe:uprobe_counter", "-g", "x"], status: 80,
+             stderr: "bpfman: error: --global: invalid format \"x\": expected NAME=HEX"),
+        Case(arguments: ["program", "load", "file", uprobe, "--programs", "uprobe:uprobe_counter", "-m", "a=1,2"], status: 80,
+             stderr: "bpfman: error: --metadata: invalid format \"2\": expected KEY=VALUE"),
+        Case(arguments: ["link", "attach", "xdp", "1", "lo"], status: 80, stderr: "bpfman: error: missing flags: --priority=INT"),
+        Case(arguments: ["link", "attach", "tracepoint", "1", "nogroup"], status: 80,
+             stderr: "<tracepoint>: invalid tracepoint \"nogroup\": expected group/name (e.g. sched/sched_switch)"),
+        Case(arguments: ["link", "attach", "tcx", "1", "lo", "sideways", "-p", "1"], status: 80,
+             stderr: "<direction>: invalid TC direction \"sideways\": must be 'ingress' or 'egress'"),
+        Case(arguments: ["program", "list", "-l", "a in (b"], status: 1, stderr: "bpfman: error: invalid label selector: unable to parse requirement"),
+        Case(arguments: ["--runtime-dir", "relative", "program", "list"], status: 1,
+             stderr: "bpfman: error: create manager: invalid runtime directory: fs: root path must be absolute, got \"relative\""),
+        Case(arguments: ["program", "bogus"], status: 80, stderr: "unexpected argument bogus"),
+    ]
+
+    @Test("documented exit code and wording", arguments: cases)
+    func contract(_ item: Case) throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let result = bpfman.bpfman(item.arguments)
+        #expect(result.status == item.status, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(item.stderr), "stderr was: \(result.stderr)")
+        if item.status == 80 {
+            #expect(result.stdout.hasPrefix("Usage: bpfman"), "usage on stdout")
+        } else {
+            #expect(result.stdout.isEmpty)
+        }
+        #expect(bpfman.programIDs().isEmpty, "nothing left loaded")
+    }
+
+    @Test("a verifier rejection prints the whole verifier log and leaves nothing")
+    func verifierLog() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let before = Set(Command.run("/usr/sbin/bpftool", ["prog", "show"]).stdout.split(separator: "\n").filter { $0.contains("rejected") })
+        let result = bpfman.bpfman(["program", "load", "file", TestEnvironment.object("rejected"), "--programs", "tracepoint:rejected"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("invalid mem access"))
+        #expect(result.stderr.contains("processed"))
+        #expect(bpfman.programIDs().isEmpty)
+        let after = Set(Command.run("/usr/sbin/bpftool", ["prog", "show"]).stdout.split(separator: "\n").filter { $0.contains("rejected") })
+        #expect(after == before)
+    }
+
+    @Test("corrupt and truncated objects fail cleanly", arguments: [16, 200, 1000])
+    func truncatedObject(length: Int) throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: TestEnvironment.object("uprobe_counter")))
+        let path = bpfman.runtimeDirectory + "-truncated.o"
+        try bytes.prefix(length).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = bpfman.bpfman(["program", "load", "file", path, "--programs", "uprobe:uprobe_counter"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("bpfman: error: failed to load programs: "), "\(result.stderr)")
+        #expect(bpfman.programIDs().isEmpty)
+    }
+
+    @Test("unsupported kernel features are named, never silently accepted")
+    func missingFeatures() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let fentry = bpfman.bpfman(["program", "load", "file", TestEnvironment.object("kernel_hooks"), "--programs", "fentry:fentry_counter:do_unlinkat"])
+        if fentry.status == 0 {
+            // A kernel with trampolines: the program must really be loaded.
+            #expect(bpfman.programIDs().count == 1)
+        } else {
+            #expect(fentry.stderr.contains("kernel feature fentry/fexit (BPF trampoline) is not available"), "\(fentry.stderr)")
+        }
+        let lsm = bpfman.bpfman(["program", "load", "file", TestEnvironment.object("kernel_hooks"), "--programs", "lsm:lsm_file_open:file_open"])
+        if lsm.status != 0 { #expect(lsm.stderr.contains("kernel feature BPF LSM is not available"), "\(lsm.stderr)") }
+        let kprobeID = try bpfman.load("kernel_hooks", "kprobe:kprobe_counter")
+        let kprobe = bpfman.bpfman(["link", "attach", "kprobe", String(kprobeID), "do_sys_openat2"])
+        if !FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/kprobe/type") {
+            #expect(kprobe.status == 1)
+            #expect(kprobe.stderr.contains("kernel feature kprobe is not available"), "\(kprobe.stderr)")
+            #expect(bpfman.bpfman(["link", "list", "-q"]).stdout.isEmpty, "no link recorded")
+        } else {
+            #expect(kprobe.status == 0, "\(kprobe.stderr)")
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// Crash repair and concurrent writers (issue 2).
+@Suite(.requiresRoot, .tags(.privileged), .serialized)
+struct StateConsistencyTests {
+    /// Pins, files and records agree: every prog pin has a listed program
+    /// and every listed program has its pin and map directory.
+    static func checkConsistent(_ bpfman: BpfmanFixture, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let listed = Set(bpfman.programIDs())
+        let fs = try FileManager.default.contentsOfDirectory(atPath: bpfman.runtimeDirectory + "/fs")
+        let pinned = Set(fs.filter { $0.hasPrefix("prog_") }.compactMap { UInt32($0.dropFirst(5)) })
+        #expect(pinned == listed, "pins \(pinned) vs records \(listed)", sourceLocation: sourceLocation)
+        let mapDirs = Set(try FileManager.default.contentsOfDirectory(atPath: bpfman.runtimeDirectory + "/fs/maps").compactMap { UInt32($0) })
+        #expect(mapDirs == listed, "map dirs \(mapDirs) vs records \(listed)", sourceLocation: sourceLocation)
+        let copies = Set(try FileManager.default.contentsOfDirectory(atPath: bpfman.runtimeDirectory + "/programs").compactMap { UInt32($0) })
+        #expect(copies == listed, "bytecode copies \(copies) vs records \(listed)", sourceLocation: sourceLocation)
+        for id in listed { #expect(BpfmanFixture.kernelHasProgram(id), sourceLocation: sourceLocation) }
+    }
+
+    @Test("SIGKILL at any point of a load is repaired by the next writer")
+    func crashDuringLoad() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        _ = bpfman.bpfman(["program", "list"])
+        // Kill loads after increasing delays so the kill lands in every phase.
+        for step in 0..<40 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfman)
+            process.arguments = ["program", "load", "file", TestEnvironment.object("two_maps"), "--programs", "tracepoint:two_maps"]
+            process.environment = ["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(step) * 1_000)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        // A writer repairs first; the listing afterwards is the truth.
+        let unloadAll = bpfman.bpfman(["program", "unload", "--ignore-missing", "4294967295"])
+        #expect(unloadAll.status == 0, "\(unloadAll.stderr)")
+        try Self.checkConsistent(bpfman)
+    }
+
+    @Test("8 concurrent loaders and unloaders end consistent")
+    func concurrentWriters() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let seconds = Double(ProcessInfo.processInfo.environment["BPFMAN_STRESS_SECONDS"] ?? "30") ?? 30
+        let deadline = Date().addingTimeInterval(seconds)
+        let failures = Mutex<[String]>([])
+        let cycles = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            while Date() < deadline {
+                let load = bpfman.bpfman(["program", "load", "file", TestEnvironment.object("two_maps"), "--programs", "tracepoint:two_maps",
+                                          "-o", "json", "--lock-timeout", "60s"])
+                guard load.status == 0, let id = ((load.json["programs"] as? [[String: Any]])?.first?["record"] as? [String: Any])?["program_id"] as? Int else {
+                    failures.withLock { $0.append("load: \(load.stderr)") }
+                    continue
+                }
+                if worker % 2 == 0 {
+                    let attach = bpfman.bpfman(["link", "attach", "tracepoint", String(id), "syscalls/sys_enter_getppid"])
+                    if attach.status != 0 { failures.withLock { $0.append("attach: \(attach.stderr)") } }
+                }
+                let unload = bpfman.bpfman(["program", "unload", String(id), "--lock-timeout", "60s"])
+                if unload.status != 0 { failures.withLock { $0.append("unload: \(unload.stderr)") } }
+                cycles.withLock { $0 += 1 }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0.prefix(5) })")
+        #expect(cycles.withLock { $0 } > 8)
+        #expect(bpfman.programIDs().isEmpty)
+        try Self.checkConsistent(bpfman)
+    }
+}

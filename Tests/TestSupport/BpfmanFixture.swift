@@ -1,0 +1,71 @@
+import BPF
+import Foundation
+import LinuxSys
+
+/// A private runtime directory for one test, with a `bpfman` runner bound to
+/// it. ``tearDown()`` unloads everything and unmounts it.
+package final class BpfmanFixture: @unchecked Sendable {
+    /// The runtime directory.
+    package let runtimeDirectory: String
+
+    /// Creates a fresh runtime directory.
+    package init() {
+        runtimeDirectory = "/tmp/bpfman-test-" + UUID().uuidString.prefix(8).lowercased()
+    }
+
+    /// Runs `bpfman` against this runtime directory.
+    @discardableResult
+    package func bpfman(_ arguments: [String], stdin: String? = nil) -> CommandResult {
+        Command.run(TestEnvironment.bpfman, arguments, environment: ["BPFMAN_RUNTIME_DIR": runtimeDirectory], stdin: stdin)
+    }
+
+    /// Loads one program and returns its id.
+    package func load(_ object: String, _ spec: String, extra: [String] = []) throws -> UInt32 {
+        let result = bpfman(["program", "load", "file", TestEnvironment.object(object), "--programs", spec, "-o", "json"] + extra)
+        guard result.status == 0, let programs = result.json["programs"] as? [[String: Any]],
+              let record = programs.first?["record"] as? [String: Any], let id = record["program_id"] as? Int else {
+            throw FixtureError("load \(spec) failed: \(result.stderr)")
+        }
+        return UInt32(id)
+    }
+
+    /// Attaches and returns the bpfman link id.
+    package func attach(_ arguments: [String]) throws -> UInt64 {
+        let result = bpfman(["link", "attach"] + arguments + ["-o", "json"])
+        guard result.status == 0, let record = result.json["record"] as? [String: Any], let id = record["id"] as? Int else {
+            throw FixtureError("attach \(arguments) failed (\(result.status)): \(result.stderr)")
+        }
+        return UInt64(id)
+    }
+
+    /// The u64 in slot 0 of the map pinned as `name` by program `programID`'s map set.
+    package func counter(program programID: UInt32, map name: String, owner: UInt32? = nil) throws -> UInt64 {
+        let fd = try Pins.open("\(runtimeDirectory)/fs/maps/\(owner ?? programID)/\(name)", what: "map")
+        guard let bytes = try KernelMap.lookup(fd, key: [0, 0, 0, 0], valueSize: 8) else { return 0 }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+    }
+
+    /// The program ids bpfman manages here.
+    package func programIDs() -> [UInt32] {
+        let result = bpfman(["program", "list", "-q"])
+        return result.stdout.split(separator: "\n").compactMap { UInt32($0) }
+    }
+
+    /// Unloads everything, unmounts bpffs and removes the directory.
+    package func tearDown() {
+        let ids = programIDs()
+        if !ids.isEmpty { bpfman(["program", "unload"] + ids.map(String.init)) }
+        Command.shell("umount -l '\(runtimeDirectory)/fs' 2>/dev/null; rm -rf '\(runtimeDirectory)'")
+    }
+
+    /// Whether the kernel still has program `id`.
+    package static func kernelHasProgram(_ id: UInt32) -> Bool {
+        (try? KernelProgram.open(id: .init(id))) != nil
+    }
+}
+
+/// A fixture set-up failure.
+package struct FixtureError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
+}

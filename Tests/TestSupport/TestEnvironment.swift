@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// Paths and conditions shared by the tests.
+package enum TestEnvironment {
+    /// The repository root.
+    package static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// Whether the tests run as root.
+    package static let isRoot = geteuid() == 0
+
+    /// Whether the tests run in CI (`CI=true`), where gates fail instead of skipping.
+    package static let isCI = ProcessInfo.processInfo.environment["CI"] != nil
+
+    /// Whether privileged tests run: as root, or in CI (where they then fail
+    /// loudly if not root).
+    package static let privileged = isRoot || isCI
+
+    /// The built `bpfman` executable.
+    package static var bpfman: String { binary("bpfman") }
+
+    /// The built `bpfman-ns` executable.
+    package static var bpfmanNS: String { binary("bpfman-ns") }
+
+    private static func binary(_ name: String) -> String {
+        if let path = ProcessInfo.processInfo.environment["BPFMAN_TEST_BIN_DIR"] { return path + "/" + name }
+        return repoRoot + "/.build/debug/" + name
+    }
+
+    /// A compiled test BPF object (`make bpf` builds them into build/bpf).
+    package static func object(_ name: String) -> String { repoRoot + "/build/bpf/\(name).bpf.o" }
+
+    /// The probe target test binary.
+    package static var probeTarget: String { repoRoot + "/build/probe_target" }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs only as root (or in CI, where a non-root run then fails).
+    package static var requiresRoot: Self {
+        .enabled(if: TestEnvironment.privileged, "needs root (run with sudo, or `make test`)")
+    }
+}
+
+extension Tag {
+    /// Needs root and the real kernel.
+    @Tag package static var privileged: Self
+    /// Starts real containers.
+    @Tag package static var containers: Self
+}
