@@ -27,7 +27,7 @@ for lib in $(ldd "$target" | grep -o '/[^ ]*'); do
   fi
 done
 if [ "$layout" = musl-layout ]; then
-  cp -L "$dir/lib/libc.so.6" "$dir/lib/libc.so"
+  ln "$dir/lib/libc.so.6" "$dir/lib/libc.so"
   mkdir -p "$dir/lib64" && cp -L /lib64/ld-linux-x86-64.so.2 "$dir/lib64/"
 fi
 if [ "$layout" = glibc ]; then

@@ -11,6 +11,15 @@ enum Libbpf {
         _ = libbpf_set_print(nil)
     }
 
+    /// The `sz` for a libbpf options struct: the end of its last field.
+    ///
+    /// libbpf rejects non-zero bytes between the fields it knows and `sz`;
+    /// tail padding of a Swift-built value is not guaranteed to be zero, so
+    /// `sz` must stop at the last field rather than at the struct's size.
+    static func optionsSize<Options>(_ lastField: KeyPath<Options, UInt32>) -> Int {
+        (MemoryLayout<Options>.offset(of: lastField) ?? MemoryLayout<Options>.size - 4) + 4
+    }
+
     /// libbpf's text for an errno, including its private error codes (4000+).
     static func describe(_ errno: Errno) -> String {
         if errno.rawValue < 4000 { return errno.lowercasedDescription }

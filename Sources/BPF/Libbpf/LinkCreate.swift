@@ -39,7 +39,7 @@ enum LinkCreate {
     static func tcAttach(program: borrowing OwnedDescriptor, ifindex: Int32, egress: Bool, priority: UInt32) throws(Errno) -> (handle: UInt32, priority: UInt32) {
         var hook = tcHook(ifindex: ifindex, direction: egress ? .egress : .ingress)
         var options = bpf_tc_opts()
-        options.sz = MemoryLayout<bpf_tc_opts>.size
+        options.sz = Libbpf.optionsSize(\bpf_tc_opts.priority)
         options.prog_fd = program.rawValue
         options.priority = priority
         _ = try negativeErrno { bpf_tc_attach(&hook, &options) }
@@ -52,7 +52,7 @@ enum LinkCreate {
     static func tcDetach(ifindex: Int32, egress: Bool, handle: UInt32, priority: UInt32) throws(Errno) {
         var hook = tcHook(ifindex: ifindex, direction: egress ? .egress : .ingress)
         var options = bpf_tc_opts()
-        options.sz = MemoryLayout<bpf_tc_opts>.size
+        options.sz = Libbpf.optionsSize(\bpf_tc_opts.priority)
         options.handle = handle
         options.priority = priority
         _ = try negativeErrno { bpf_tc_detach(&hook, &options) }
@@ -64,7 +64,7 @@ enum LinkCreate {
     static func tcQuery(ifindex: Int32, egress: Bool, handle: UInt32, priority: UInt32) -> UInt32? {
         var hook = tcHook(ifindex: ifindex, direction: egress ? .egress : .ingress)
         var options = bpf_tc_opts()
-        options.sz = MemoryLayout<bpf_tc_opts>.size
+        options.sz = Libbpf.optionsSize(\bpf_tc_opts.priority)
         options.handle = handle
         options.priority = priority
         return bpf_tc_query(&hook, &options) == 0 ? options.prog_id : nil
@@ -73,8 +73,9 @@ enum LinkCreate {
     private enum Direction { case ingress, egress }
 
     private static func tcHook(ifindex: Int32, direction: Direction) -> bpf_tc_hook {
+        Libbpf.silenceLogging()
         var hook = bpf_tc_hook()
-        hook.sz = MemoryLayout<bpf_tc_hook>.size
+        hook.sz = Libbpf.optionsSize(\bpf_tc_hook.parent)
         hook.ifindex = ifindex
         hook.attach_point = direction == .egress ? BPF_TC_EGRESS : BPF_TC_INGRESS
         return hook

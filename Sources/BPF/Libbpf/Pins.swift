@@ -11,6 +11,7 @@ package enum Pins {
     /// Corresponds to `bpf_obj_get`.
     /// - Throws: `.notFound` when nothing is pinned there.
     package static func open(_ path: String, what: String) throws(BPFError) -> OwnedDescriptor {
+        Libbpf.silenceLogging()
         let fd = bpf_obj_get(path)
         guard fd >= 0 else {
             let errno = Errno.lastError
