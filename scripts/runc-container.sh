@@ -4,7 +4,7 @@
 #   runc-container.sh start NAME ROOTFS [--privileged] -- ARGS...   prints the host PID
 #   runc-container.sh stop NAME
 set -euo pipefail
-state=/run/bpfman-test-runc
+state=/tmp/runc-bpfman
 cmd=$1; name=$2; shift 2
 case $cmd in
 start)
