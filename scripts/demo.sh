@@ -42,7 +42,7 @@ step "Live counts (the program's up_count map)"
 for i in 1 2 3 4 5; do
   sleep 1
   count=$(bpftool map dump pinned "$BPFMAN_RUNTIME_DIR/fs/maps/$PROG/up_count" -j \
-          | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["value"])')
+          | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]["value"]; print(v if isinstance(v,int) else int.from_bytes(bytes(int(b,16) for b in v),"little"))')
   echo "t+${i}s  malloc calls seen in the container: $count"
 done
 
