@@ -10,7 +10,7 @@ ARCH_INCLUDE := /usr/include/$(shell uname -m)-linux-gnu
 DEB_PACKAGES := libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev bpftool iproute2 iputils-ping util-linux \
                 runc busybox-static
 
-.PHONY: all deps build bpf test test-unit demo clean
+.PHONY: all deps build bpf test test-unit demo bench clean
 
 all: build bpf
 
@@ -49,6 +49,17 @@ test-unit: bpf
 ## demo: the container uprobe scenario, end to end.
 demo: build bpf
 	bash scripts/demo.sh
+
+## bench: release build, then bpfman's CLI timed next to a C floor (bench/results.json).
+bench: deps bpf $(BUILD_DIR)/floor
+	$(SWIFT) build -c release --product bpfman
+	$(SWIFT) build -c release --product bpfman-ns
+	$(SWIFT) build -c release --product bpfman-bench
+	.build/release/bpfman-bench
+
+$(BUILD_DIR)/floor: bench/floor.c | deps
+	@mkdir -p $(dir $@)
+	cc -O2 -o $@ $< -lbpf
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -44,6 +44,9 @@ let package = Package(
         .executableTarget(name: "bpfman-ns", dependencies: ["BPF", "Diagnostics", "LinuxSys", "Namespaces", "Targets",
                                                             .product(name: "SystemPackage", package: "swift-system")]),
 
+        // Benchmarks (`make bench`).
+        .executableTarget(name: "bpfman-bench", dependencies: ["BinaryFormats"]),
+
         // Tests.
         .target(name: "TestSupport", dependencies: ["BPF", "LinuxSys", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "BinaryFormatsTests", dependencies: ["BinaryFormats"]),
