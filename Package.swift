@@ -32,11 +32,13 @@ let package = Package(
         .target(name: "Namespaces", dependencies: ["Diagnostics", "LinuxSys", "Model",
                                                    .product(name: "SystemPackage", package: "swift-system")]),
 
+        .target(name: "Runtimes", dependencies: ["Diagnostics", "LinuxSys", "Model"]),
+
         // State and the manager core.
         .target(name: "Store", dependencies: ["Diagnostics", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Model", "Namespaces",
+        .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Model", "Namespaces", "Runtimes",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Executables: wiring only.

@@ -63,12 +63,17 @@ let program = json(loadSamples[0]).isEmpty ? load() : ((json(loadSamples[0])["pr
 // 2. link attach uprobe on the host, and link detach.
 let offset = symbolOffset(target, "bpfman_test_probe")
 var attachSamples: [Sample] = [], detachSamples: [Sample] = [], floorAttach: [Sample] = [], floorDetach: [Sample] = []
+// The kernel finishes a perf-event detach asynchronously (~120 ms); settle
+// after each so every attach is measured from the same quiet state.
+let settle: useconds_t = 250_000
 for index in 0..<runs {
     let attach = cli(["link", "attach", "uprobe", String(program), target, "--fn-name", "bpfman_test_probe", "-o", "json"])
     attachSamples.append(attach)
     detachSamples.append(cli(["link", "detach", String(linkID(attach))]))
+    usleep(settle)
     floorAttach.append(Runner.run([floor, "attach", "\(floorFS)/p0/prog", target, String(offset), "\(floorFS)/l\(index)"]))
     floorDetach.append(Runner.run([floor, "unpin", "\(floorFS)/l\(index)"]))
+    usleep(settle)
 }
 rows.append(Row(name: "link attach uprobe (host)", bpfman: Statistics(attachSamples), floor: Statistics(floorAttach)))
 rows.append(Row(name: "link detach (uprobe)", bpfman: Statistics(detachSamples), floor: Statistics(floorDetach)))
@@ -85,8 +90,10 @@ if let pid = Int32(containerPID) {
         let attach = cli(["link", "attach", "uprobe", String(program), "libc", "--fn-name", "malloc", "--container-pid", String(pid), "-o", "json"])
         containerSamples.append(attach)
         _ = cli(["link", "detach", String(linkID(attach))])
+        usleep(settle)
         floorContainer.append(Runner.run([floor, "attach-ns", String(pid), "\(floorFS)/p0/prog", libc, String(mallocOffset), "\(floorFS)/c\(index)"]))
         _ = Runner.run([floor, "unpin", "\(floorFS)/c\(index)"])
+        usleep(settle)
     }
     rows.append(Row(name: "link attach uprobe --container-pid", bpfman: Statistics(containerSamples), floor: Statistics(floorContainer)))
 }
@@ -115,7 +122,8 @@ for links in [0, 10] {
     var samples: [Sample] = []
     for _ in 0..<(links == 0 ? runs : max(3, runs / 6)) {
         let id = load(tracepointObject, "tracepoint:tracepoint_counter")
-        for _ in 0..<links { _ = cli(["link", "attach", "tracepoint", String(id), "syscalls/sys_enter_getppid"]) }
+        let syscalls = ["getppid", "getpid", "gettid", "getuid", "geteuid", "getgid", "getegid", "sched_yield", "getpgrp", "getsid"]
+        for name in syscalls.prefix(links) { _ = cli(["link", "attach", "tracepoint", String(id), "syscalls/sys_enter_\(name)"]) }
         samples.append(cli(["program", "unload", String(id)]))
     }
     rows.append(Row(name: "program unload, \(links) links", bpfman: Statistics(samples), floor: nil))

@@ -39,6 +39,10 @@ package enum PerfEventLink {
         do {
             return try LinkCreate.perfEvent(program: program, event: event)
         } catch {
+            if error == .fileExists {
+                throw BPFError(code: .alreadyExists, message: "attach program to perf event: the program is already attached to this probe or tracepoint (the kernel allows one attachment per event): file exists",
+                               underlying: SyscallError(call: "BPF_LINK_CREATE", errno: error))
+            }
             throw BPFError.syscall("attach program to perf event", call: "BPF_LINK_CREATE", errno: error)
         }
     }

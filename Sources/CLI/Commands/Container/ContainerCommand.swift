@@ -7,7 +7,7 @@ import Namespaces
 struct ContainerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "container", abstract: "Find the host PIDs of containers.",
-        subcommands: [ContainerPIDNamespaces.self, ContainerNSpid.self])
+        subcommands: [ContainerList.self, ContainerPIDNamespaces.self, ContainerNSpid.self])
 }
 
 /// `container pidns`: PID namespaces like `lsns -t pid`.
