@@ -12,6 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
         // C layer.
@@ -32,14 +36,26 @@ let package = Package(
         .target(name: "Namespaces", dependencies: ["Diagnostics", "LinuxSys", "Model",
                                                    .product(name: "SystemPackage", package: "swift-system")]),
 
+        // Generated protobuf and gRPC code (scripts/generate-protos.sh).
+        .target(name: "BpfmanProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                                                    .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                                    .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")]),
+        .target(name: "CRIProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                                                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")]),
+
         .target(name: "Runtimes", dependencies: ["Diagnostics", "LinuxSys", "Model"]),
 
         // State and the manager core.
         .target(name: "Store", dependencies: ["Diagnostics", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Model", "Namespaces", "Runtimes",
+        .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Model", "Namespaces", "Runtimes", "Server",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .target(name: "Server", dependencies: ["BpfmanProto", "Manager", "Diagnostics", "Model", "BPF",
+                                               .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                               .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // Executables: wiring only.
         .executableTarget(name: "bpfman", dependencies: ["CLI"]),
@@ -52,6 +68,9 @@ let package = Package(
         // Tests.
         .target(name: "TestSupport", dependencies: ["BPF", "LinuxSys", "Model"], path: "Tests/TestSupport"),
         .testTarget(name: "BinaryFormatsTests", dependencies: ["BinaryFormats"]),
+        .testTarget(name: "ServerTests", dependencies: ["TestSupport", "BpfmanProto", "bpfman", "bpfman-ns",
+                                                       .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                                       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
         .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-ns"]),
     ],

@@ -113,3 +113,12 @@ extension Manager {
         return result
     }
 }
+
+extension Manager {
+    /// Every map set with the programs using it.
+    package func mapSetUsers() throws(ManagerError) -> [ProgramID: [ProgramID]] {
+        var result: [ProgramID: [ProgramID]] = [:]
+        for record in try stored({ () throws(StoreError) in try store.programs() }) { result[record.mapSetID, default: []].append(record.id) }
+        return result
+    }
+}

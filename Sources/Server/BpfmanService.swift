@@ -1,0 +1,80 @@
+import BPF
+import BpfmanProto
+import GRPCCore
+import Manager
+import Model
+
+/// The `bpfman.v1.Bpfman` service over the same ``Manager`` the CLI uses.
+struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
+    let manager: Manager
+
+    /// Runs a manager call, mapping its failures to gRPC statuses.
+    private func call<T>(_ body: () throws -> T) throws(RPCError) -> T {
+        do { return try body() } catch { throw ProtoMapping.rpcError(error) }
+    }
+
+    func load(request: Bpfman_V1_LoadRequest, context: ServerContext) async throws -> Bpfman_V1_LoadResponse {
+        let loadRequest = try ProtoMapping.loadRequest(request)
+        let records = try call { try manager.load(loadRequest) }
+        var response = Bpfman_V1_LoadResponse()
+        for record in records {
+            let view = try call { try manager.program(record.id) }
+            var item = Bpfman_V1_LoadResponseInfo()
+            item.info = ProtoMapping.programInfo(view.record, links: view.links.map(\.record.id), mapUsedBy: view.mapUsedBy)
+            if let kernel = view.kernel { item.kernelInfo = ProtoMapping.kernelInfo(kernel) }
+            response.programs.append(item)
+        }
+        return response
+    }
+
+    func unload(request: Bpfman_V1_UnloadRequest, context: ServerContext) async throws -> Bpfman_V1_UnloadResponse {
+        try call { try manager.unload(ProgramID(request.id)) }
+        return Bpfman_V1_UnloadResponse()
+    }
+
+    func attach(request: Bpfman_V1_AttachRequest, context: ServerContext) async throws -> Bpfman_V1_AttachResponse {
+        guard request.hasAttach else { throw ProtoMapping.invalid("attach info is required") }
+        let (target, metadata) = try ProtoMapping.attachTarget(request.attach)
+        let record = try call {
+            try manager.attach(AttachRequest(programID: ProgramID(request.id), target: target, metadata: metadata.isEmpty ? nil : metadata))
+        }
+        var response = Bpfman_V1_AttachResponse()
+        response.linkID = UInt32(truncatingIfNeeded: record.id.rawValue)
+        return response
+    }
+
+    func detach(request: Bpfman_V1_DetachRequest, context: ServerContext) async throws -> Bpfman_V1_DetachResponse {
+        try call { try manager.detach(LinkID(UInt64(request.linkID))) }
+        return Bpfman_V1_DetachResponse()
+    }
+
+    func list(request: Bpfman_V1_ListRequest, context: ServerContext) async throws -> Bpfman_V1_ListResponse {
+        var filter = ProgramFilter()
+        filter.includeUnmanaged = !(request.hasBpfmanProgramsOnly && request.bpfmanProgramsOnly)
+        filter.metadata = request.matchMetadata
+        let entries = try call { try manager.programs(filter) }
+        let usersBySet = try call { try manager.mapSetUsers() }
+        var response = Bpfman_V1_ListResponse()
+        for entry in entries where !request.hasProgramType || entry.kernel.type == request.programType {
+            var result = Bpfman_V1_ListResponse.ListResult()
+            if let record = entry.record {
+                result.info = ProtoMapping.programInfo(record, links: entry.links, mapUsedBy: usersBySet[record.mapSetID] ?? [])
+            }
+            result.kernelInfo = ProtoMapping.kernelInfo(entry.kernel)
+            response.results.append(result)
+        }
+        return response
+    }
+
+    func pullBytecode(request: Bpfman_V1_PullBytecodeRequest, context: ServerContext) async throws -> Bpfman_V1_PullBytecodeResponse {
+        throw RPCError(code: .unimplemented, message: "pulling OCI bytecode images is not implemented in this build yet")
+    }
+
+    func get(request: Bpfman_V1_GetRequest, context: ServerContext) async throws -> Bpfman_V1_GetResponse {
+        let view = try call { try manager.program(ProgramID(request.id)) }
+        var response = Bpfman_V1_GetResponse()
+        response.info = ProtoMapping.programInfo(view.record, links: view.links.map(\.record.id), mapUsedBy: view.mapUsedBy)
+        if let kernel = view.kernel { response.kernelInfo = ProtoMapping.kernelInfo(kernel) }
+        return response
+    }
+}

@@ -1,0 +1,259 @@
+import BpfmanProto
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Synchronization
+import Testing
+import TestSupport
+
+/// `bpfman serve` driven by a client generated from the same .proto (issue 6).
+@Suite(.requiresRoot, .tags(.privileged), .serialized)
+struct ServerTests {
+    /// A `bpfman serve` child process on a private socket and runtime directory.
+    final class Served: @unchecked Sendable {
+        let bpfman = BpfmanFixture()
+        let socket: String
+        let process = Process()
+
+        init() throws {
+            socket = bpfman.runtimeDirectory + "-sock/bpfman.sock"
+            process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfman)
+            process.arguments = ["serve", "--socket-path", socket]
+            process.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+            guard FileManager.default.fileExists(atPath: socket) else { throw FixtureError("server did not create \(socket)") }
+        }
+
+        /// SIGTERM, then checks the socket is gone.
+        func stop() -> Bool {
+            process.terminate()
+            process.waitUntilExit()
+            return !FileManager.default.fileExists(atPath: socket)
+        }
+
+        func tearDown() {
+            if process.isRunning { process.terminate(); process.waitUntilExit() }
+            bpfman.tearDown()
+            try? FileManager.default.removeItem(atPath: (socket as NSString).deletingLastPathComponent)
+        }
+
+        func withClient<T: Sendable>(_ body: @Sendable (Bpfman_V1_Bpfman.Client<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
+            try await withGRPCClient(transport: .http2NIOPosix(target: .unixDomainSocket(path: socket), transportSecurity: .plaintext)) { client in
+                try await body(Bpfman_V1_Bpfman.Client(wrapping: client))
+            }
+        }
+    }
+
+    static func loadRequest(_ object: String, _ name: String, _ type: Bpfman_V1_BpfmanProgramType) -> Bpfman_V1_LoadRequest {
+        var request = Bpfman_V1_LoadRequest()
+        var location = Bpfman_V1_BytecodeLocation()
+        location.file = TestEnvironment.object(object)
+        request.bytecode = location
+        var info = Bpfman_V1_LoadInfo()
+        info.name = name
+        info.programType = type
+        request.info = [info]
+        return request
+    }
+
+    /// Counts shared by concurrent client tasks.
+    final class Tally: Sendable {
+        let failures = Mutex<[String]>([])
+        let cycles = Mutex(0)
+    }
+
+    static func code(_ body: () async throws -> Void) async -> RPCError.Code? {
+        do { try await body(); return nil } catch let error as RPCError {
+            if ProcessInfo.processInfo.environment["BPFMAN_TEST_VERBOSE"] != nil { print("rpc error: \(error)") }
+            return error.code
+        } catch { return .unknown }
+    }
+
+    @Test("the full cycle for uprobe (host and container), tracepoint and TCX matches the CLI and the kernel")
+    func fullCycle() async throws {
+        let served = try Served()
+        defer { served.tearDown() }
+        let veth = try VethPair()
+        defer { veth.tearDown() }
+        let rootfs = try ContainerRootfs()
+        defer { rootfs.tearDown() }
+        let container = try RuncContainer(rootfs: rootfs, ["/usr/bin/probe_target", "12", "malloc", "/tmp/go"])
+        defer { container.stop() }
+
+        let ids = try await served.withClient { client -> [UInt32] in
+            let uprobe = try await client.load(Self.loadRequest("uprobe_counter", "uprobe_counter", .uprobe))
+            let programID = try #require(uprobe.programs.first).kernelInfo.id
+            var attach = Bpfman_V1_AttachRequest()
+            attach.id = programID
+            var uprobeInfo = Bpfman_V1_UprobeAttachInfo()
+            uprobeInfo.target = TestEnvironment.probeTarget
+            uprobeInfo.fnName = "bpfman_test_probe"
+            attach.attach.uprobeAttachInfo = uprobeInfo
+            let hostLink = try await client.attach(attach).linkID
+
+            let containerProgram = try await client.load(Self.loadRequest("uprobe_counter", "uprobe_counter", .uprobe)).programs[0].kernelInfo.id
+            var containerInfo = Bpfman_V1_UprobeAttachInfo()
+            containerInfo.target = "libc"
+            containerInfo.fnName = "malloc"
+            containerInfo.containerPid = container.pid
+            containerInfo.pid = container.pid
+            attach.id = containerProgram
+            attach.attach.uprobeAttachInfo = containerInfo
+            let containerLink = try await client.attach(attach).linkID
+
+            let tracepoint = try await client.load(Self.loadRequest("tracepoint_counter", "tracepoint_counter", .tracepoint)).programs[0].kernelInfo.id
+            var tracepointInfo = Bpfman_V1_TracepointAttachInfo()
+            tracepointInfo.tracepoint = "syscalls/sys_enter_getppid"
+            attach.id = tracepoint
+            attach.attach.tracepointAttachInfo = tracepointInfo
+            let tracepointLink = try await client.attach(attach).linkID
+
+            let tcx = try await client.load(Self.loadRequest("tc_counter", "tc_counter", .tcx)).programs[0].kernelInfo.id
+            var tcxInfo = Bpfman_V1_TCXAttachInfo()
+            tcxInfo.iface = veth.receiverInterface
+            tcxInfo.direction = "ingress"
+            tcxInfo.priority = 50
+            tcxInfo.netns = veth.receiverPath
+            attach.id = tcx
+            attach.attach.tcxAttachInfo = tcxInfo
+            let tcxLink = try await client.attach(attach).linkID
+
+            var get = Bpfman_V1_GetRequest()
+            get.id = programID
+            let got = try await client.get(get)
+            #expect(got.info.name == "uprobe_counter")
+            #expect(got.info.links == [hostLink])
+            #expect(got.kernelInfo.id == programID)
+
+            var list = Bpfman_V1_ListRequest()
+            list.bpfmanProgramsOnly = true
+            let listed = try await client.list(list).results.map(\.kernelInfo.id).sorted()
+            #expect(listed == [programID, containerProgram, tracepoint, tcx].sorted())
+            return [programID, containerProgram, tracepoint, tcx, UInt32(hostLink), UInt32(containerLink), UInt32(tracepointLink), UInt32(tcxLink)]
+        }
+        let (programID, containerProgram, tcx) = (ids[0], ids[1], ids[3])
+
+        // The kernel and the CLI see the same state.
+        let cli = served.bpfman.bpfman(["program", "get", String(programID), "-o", "json"])
+        #expect((cli.json["record"] as? [String: Any])?["program_id"] as? Int == Int(programID))
+        let links = served.bpfman.bpfman(["link", "list", "-o", "json"]).json["links"] as? [[String: Any]] ?? []
+        #expect(Set(links.compactMap { $0["id"] as? Int }) == Set(ids[4...].map(Int.init)))
+        Command.run(TestEnvironment.probeTarget, ["9"], stdin: "x")
+        #expect(try served.bpfman.counter(program: programID, map: "up_count") == 9)
+        rootfs.touch("/tmp/go")
+        #expect(rootfs.waitFor("/tmp/go.done"))
+        #expect(try served.bpfman.counter(program: containerProgram, map: "up_count") == 12)
+        veth.ping(4)
+        #expect(try served.bpfman.counter(program: tcx, map: "tc_count") == 4)
+
+        try await served.withClient { client in
+            for link in ids[4...] {
+                var detach = Bpfman_V1_DetachRequest()
+                detach.linkID = link
+                _ = try await client.detach(detach)
+            }
+            for program in ids[..<4] {
+                var unload = Bpfman_V1_UnloadRequest()
+                unload.id = program
+                _ = try await client.unload(unload)
+            }
+        }
+        #expect(served.bpfman.programIDs().isEmpty)
+        let fs = try FileManager.default.contentsOfDirectory(atPath: served.bpfman.runtimeDirectory + "/fs")
+        #expect(fs.filter { !$0.hasSuffix(".debug") } == ["maps"], "no pins left: \(fs)")
+        #expect(served.stop(), "SIGTERM removes the socket")
+    }
+
+    @Test("16 concurrent clients loop load/attach/detach/unload; the state ends consistent")
+    func concurrentClients() async throws {
+        let served = try Served()
+        defer { served.tearDown() }
+        let seconds = Double(ProcessInfo.processInfo.environment["BPFMAN_STRESS_SECONDS"] ?? "30") ?? 30
+        let deadline = Date().addingTimeInterval(seconds)
+        let tally = Tally()
+        try await served.withClient { client in
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        while Date() < deadline {
+                            do {
+                                let loaded = try await client.load(Self.loadRequest("tracepoint_counter", "tracepoint_counter", .tracepoint))
+                                let id = loaded.programs[0].kernelInfo.id
+                                var attach = Bpfman_V1_AttachRequest()
+                                attach.id = id
+                                var info = Bpfman_V1_TracepointAttachInfo()
+                                info.tracepoint = "syscalls/sys_enter_getppid"
+                                attach.attach.tracepointAttachInfo = info
+                                let link = try await client.attach(attach).linkID
+                                var detach = Bpfman_V1_DetachRequest()
+                                detach.linkID = link
+                                _ = try await client.detach(detach)
+                                var unload = Bpfman_V1_UnloadRequest()
+                                unload.id = id
+                                _ = try await client.unload(unload)
+                                tally.cycles.withLock { $0 += 1 }
+                            } catch {
+                                tally.failures.withLock { $0.append("\(error)") }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(tally.failures.withLock { $0 }.isEmpty, "\(tally.failures.withLock { Array($0.prefix(3)) })")
+        #expect(tally.cycles.withLock { $0 } >= 16)
+        #expect(served.bpfman.programIDs().isEmpty)
+        let fs = try FileManager.default.contentsOfDirectory(atPath: served.bpfman.runtimeDirectory + "/fs")
+        #expect(fs.filter { !$0.hasSuffix(".debug") } == ["maps"], "no leaked pins: \(fs)")
+    }
+
+    @Test("malformed requests get InvalidArgument or NotFound and the server stays up")
+    func malformed() async throws {
+        let served = try Served()
+        defer { served.tearDown() }
+        try await served.withClient { client in
+            var unknownType = Self.loadRequest("uprobe_counter", "uprobe_counter", .uprobe)
+            unknownType.info[0].programType = .UNRECOGNIZED(99)
+            #expect(await Self.code { _ = try await client.load(unknownType) } == .invalidArgument)
+            var noLocation = Self.loadRequest("uprobe_counter", "uprobe_counter", .uprobe)
+            noLocation.clearBytecode()
+            #expect(await Self.code { _ = try await client.load(noLocation) } == .invalidArgument)
+            var hugePath = Self.loadRequest("uprobe_counter", "uprobe_counter", .uprobe)
+            hugePath.bytecode.file = "/" + String(repeating: "x", count: 1 << 20)
+            let hugeCode = await Self.code { _ = try await client.load(hugePath) }
+            #expect(hugeCode == .notFound || hugeCode == .invalidArgument)
+            var hugeName = Self.loadRequest("uprobe_counter", String(repeating: "n", count: 100_000), .uprobe)
+            hugeName.metadata = ["k": String(repeating: "v", count: 100_000)]
+            #expect(await Self.code { _ = try await client.load(hugeName) } == .notFound)
+            var attach = Bpfman_V1_AttachRequest()
+            attach.id = 1
+            #expect(await Self.code { _ = try await client.attach(attach) } == .invalidArgument)
+            attach.id = 999_999
+            var tracepoint = Bpfman_V1_TracepointAttachInfo()
+            tracepoint.tracepoint = "syscalls/sys_enter_getppid"
+            attach.attach.tracepointAttachInfo = tracepoint
+            #expect(await Self.code { _ = try await client.attach(attach) } == .notFound)
+            tracepoint.tracepoint = "not-a-tracepoint"
+            attach.attach.tracepointAttachInfo = tracepoint
+            #expect(await Self.code { _ = try await client.attach(attach) } == .invalidArgument)
+            var get = Bpfman_V1_GetRequest()
+            get.id = 999_999
+            #expect(await Self.code { _ = try await client.get(get) } == .notFound)
+            var detach = Bpfman_V1_DetachRequest()
+            detach.linkID = 424_242
+            #expect(await Self.code { _ = try await client.detach(detach) } == .notFound)
+            var unload = Bpfman_V1_UnloadRequest()
+            unload.id = 999_999
+            #expect(await Self.code { _ = try await client.unload(unload) } == .notFound)
+            var pull = Bpfman_V1_PullBytecodeRequest()
+            pull.image.url = "localhost/x:latest"
+            #expect(await Self.code { _ = try await client.pullBytecode(pull) } == .unimplemented)
+            // Still serving.
+            _ = try await client.list(Bpfman_V1_ListRequest())
+        }
+        #expect(served.bpfman.programIDs().isEmpty)
+    }
+}
