@@ -44,11 +44,13 @@ let package = Package(
                                                  .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                  .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")]),
 
-        .target(name: "Runtimes", dependencies: ["Diagnostics", "LinuxSys", "Model"]),
+        .target(name: "Runtimes", dependencies: ["CRIProto", "Diagnostics", "LinuxSys", "Model",
+                                                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // State and the manager core.
         .target(name: "Store", dependencies: ["Diagnostics", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Store", "Targets",
+        .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Runtimes", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Model", "Namespaces", "Runtimes", "Server",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),

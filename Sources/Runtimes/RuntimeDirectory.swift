@@ -8,7 +8,9 @@ package enum RuntimeDirectory {
         case .podman, .docker:
             return try EngineAPIClient(kind: kind, socketPath: socket).containers()
         case .cri:
-            throw RuntimeError(.unavailable, "cri: the CRI client is not available in this build yet")
+            return try Blocking.run { () async throws(RuntimeError) in
+                try await CRIClient.discover(explicit: socket).containers().containers
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Manager
 import Model
+import Runtimes
 
 /// `link attach <type> ...`.
 struct LinkAttach: ParsableCommand {
@@ -114,12 +115,49 @@ struct AttachUprobe: ParsableCommand {
     @Option(name: .customLong("offset")) var offset: UInt64 = 0
     @Option(name: .customLong("pid")) var pid: Int32?
     @Option(name: .customLong("container-pid")) var containerPID: Int32?
+    @Option(name: .customLong("containers-namespace"), help: "Select containers of pods in this namespace (through CRI).")
+    var containersNamespace: String?
+    @Option(name: .customLong("containers-pod-selector"), help: "Kubernetes label selector over pod labels.")
+    var podSelector: String?
+    @Option(name: .customLong("containers-name"), help: "Container name in the pod spec (repeatable).")
+    var containerNames: [String] = []
+    @Option(name: .customLong("runtime-endpoint"), help: "CRI socket (default: CONTAINER_RUNTIME_ENDPOINT or a well-known socket).")
+    var runtimeEndpoint: String?
     @OptionGroup var common: AttachCommon
 
     func run() throws {
-        try common.attach(programID) { () throws(UsageError) in
-            .uprobe(target: target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID)
+        let target = AttachTarget.uprobe(target: self.target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID)
+        guard containersNamespace != nil || podSelector != nil || !containerNames.isEmpty else {
+            try common.attach(programID) { () throws(UsageError) in target }
+            return
         }
+        if containerPID != nil { throw UsageError("--container-pid and --containers-* selectors can't be used together") }
+        var selector = ContainerSelector(namespace: containersNamespace, containerNames: ValueSyntax.list(containerNames))
+        if let podSelector {
+            do { selector.pods = try LabelSelector(parsing: podSelector) } catch {
+                throw UsageError("--containers-pod-selector: invalid label selector: \(error.description)")
+            }
+        }
+        let format = try common.output.format()
+        let id = try ValueSyntax.programID(programID, label: "<program-id>")
+        let metadata = try ValueSyntax.metadata(common.metadata)
+        let manager = try CLIContext.manager()
+        let records = try manager.attach(AttachRequest(programID: id, target: target, metadata: metadata.isEmpty ? nil : metadata),
+                                         in: selector, runtimeEndpoint: runtimeEndpoint)
+        var views: [LinkView] = []
+        for record in records { views.append(try manager.link(record.id)) }
+        if format == .json {
+            CLIContext.write(JSONValue.object([("links", .array(views.map(LinkRendering.view)))]).rendered())
+            return
+        }
+        var table = Table(["LINK ID", "KERNEL LINK ID", "PROGRAM ID", "CONTAINER PID", "ATTACHMENT"])
+        for view in views {
+            var containerPID = ""
+            if case .uprobe(let details) = view.record.details { containerPID = String(details.containerPID) }
+            table.append([view.record.id.description, view.record.kernelLinkID.map { String($0) } ?? "-", view.record.programID.description,
+                          containerPID, LinkRendering.attachment(view.record.details)])
+        }
+        CLIContext.write(views.isEmpty ? "" : table.rendered())
     }
 }
 
