@@ -68,7 +68,10 @@ let package = Package(
         .executableTarget(name: "bpfman-bench", dependencies: ["BinaryFormats"]),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["BPF", "LinuxSys", "Model"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["BPF", "LinuxSys", "Model", "CRIProto",
+                                                    .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                                    .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")],
+                path: "Tests/TestSupport"),
         .testTarget(name: "BinaryFormatsTests", dependencies: ["BinaryFormats"]),
         .testTarget(name: "ServerTests", dependencies: ["TestSupport", "BpfmanProto", "bpfman", "bpfman-ns",
                                                        .product(name: "GRPCCore", package: "grpc-swift-2"),
