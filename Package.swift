@@ -49,7 +49,7 @@ let package = Package(
                                                  .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // State and the manager core.
-        .target(name: "Store", dependencies: ["Diagnostics", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Runtimes", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Model", "Namespaces", "Runtimes", "Server",
@@ -65,7 +65,9 @@ let package = Package(
                                                             .product(name: "SystemPackage", package: "swift-system")]),
 
         // Benchmarks (`make bench`).
-        .executableTarget(name: "bpfman-bench", dependencies: ["BinaryFormats"]),
+        .executableTarget(name: "bpfman-bench", dependencies: ["BinaryFormats", "BpfmanProto",
+                                                             .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                                             .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["BPF", "LinuxSys", "Model", "CRIProto",

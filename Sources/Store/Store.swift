@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LinuxSys
 import GRDB
 import Model
 
@@ -26,6 +27,18 @@ package final class Store: Sendable {
     /// migrates; a concurrent first open by another bpfman can make either
     /// step report busy, so those are retried for up to `busyTimeout`.
     private static func open(path: String, configuration: Configuration, busyTimeout: Double) throws(StoreError) -> DatabasePool {
+        // Two first opens racing could both find the schema missing and both
+        // create it; a lock around open-and-migrate makes the second wait.
+        let lock: FileLock
+        do { lock = try FileLock(path: path + ".open.lock", timeout: busyTimeout) } catch {
+            throw StoreError(code: .unavailable, message: "open database \(path): cannot lock \(path).open.lock")
+        }
+        let pool = try openAndMigrate(path: path, configuration: configuration, busyTimeout: busyTimeout)
+        _ = consume lock
+        return pool
+    }
+
+    private static func openAndMigrate(path: String, configuration: Configuration, busyTimeout: Double) throws(StoreError) -> DatabasePool {
         var delay: UInt32 = 20_000
         var waited = 0.0
         while true {

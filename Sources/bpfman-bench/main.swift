@@ -129,7 +129,17 @@ for links in [0, 10] {
     rows.append(Row(name: "program unload, \(links) links", bpfman: Statistics(samples), floor: nil))
 }
 
-_ = shell("umount -l \(runtime)/fs; rm -rf \(runtime); umount -l \(floorFS); rm -rf \(floorFS)")
+// 6. bpfman serve: per-RPC latencies and memory.
+var serverMemory: (idle: Int, peak: Int)?
+do {
+    let grpc = try await GRPCBench.run(bpfman: bpfman, runtime: runtime, object: object, target: target, runs: runs)
+    for (name, statistics) in grpc.rows { rows.append(Row(name: name, bpfman: statistics, floor: nil)) }
+    serverMemory = (grpc.idleRSSKiB, grpc.peakRSSKiB)
+} catch {
+    FileHandle.standardError.write(Data("gRPC benchmarks failed: \(error)\n".utf8))
+}
+
+_ = shell("umount -l \(runtime)/fs; rm -rf \(runtime) \(runtime)-sock; umount -l \(floorFS); rm -rf \(floorFS)")
 
 // Report.
 func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
@@ -154,7 +164,12 @@ for row in rows {
     }
     results.append(entry)
 }
-let document: [String: Any] = ["runs": runs, "kernel": shell("uname -r"), "results": results]
+if let serverMemory {
+    print(String(format: "bpfman serve RSS: idle %.1f MiB, peak after the gRPC benchmarks %.1f MiB",
+                 Double(serverMemory.idle) / 1024, Double(serverMemory.peak) / 1024))
+}
+var document: [String: Any] = ["runs": runs, "kernel": shell("uname -r"), "results": results]
+if let serverMemory { document["serve_rss_kib"] = ["idle": serverMemory.idle, "peak": serverMemory.peak] }
 let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
 try data.write(to: URL(fileURLWithPath: repo + "/bench/results.json"))
 print("wrote bench/results.json")

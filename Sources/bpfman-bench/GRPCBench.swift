@@ -1,0 +1,100 @@
+import BpfmanProto
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+
+/// Per-RPC latencies of `bpfman serve` and its memory, idle and after load.
+enum GRPCBench {
+    struct Result {
+        var rows: [(String, Statistics)]
+        var idleRSSKiB: Int
+        var peakRSSKiB: Int
+    }
+
+    static func run(bpfman: String, runtime: String, object: String, target: String, runs: Int) async throws -> Result {
+        let socket = runtime + "-sock/bpfman.sock"
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: bpfman)
+        server.arguments = ["serve", "--socket-path", socket]
+        server.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": runtime]) { $1 }
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+        usleep(200_000)
+        let idle = memory(server.processIdentifier).current
+
+        var rows: [(String, Statistics)] = []
+        try await withGRPCClient(transport: .http2NIOPosix(target: .unixDomainSocket(path: socket), transportSecurity: .plaintext)) { grpc in
+            let client = Bpfman_V1_Bpfman.Client(wrapping: grpc)
+            var request = Bpfman_V1_LoadRequest()
+            request.bytecode.file = object
+            var info = Bpfman_V1_LoadInfo()
+            info.name = "uprobe_counter"
+            info.programType = .uprobe
+            request.info = [info]
+            var loaded: [UInt32] = []
+            var loads: [Double] = []
+            for _ in 0..<runs {
+                let (seconds, response) = try await timed { try await client.load(request) }
+                loads.append(seconds)
+                loaded.append(response.programs[0].kernelInfo.id)
+            }
+            rows.append(("gRPC Load", Statistics(seconds: loads)))
+
+            var attaches: [Double] = []
+            for _ in 0..<runs {
+                var attach = Bpfman_V1_AttachRequest()
+                attach.id = loaded[0]
+                attach.attach.uprobeAttachInfo.target = target
+                attach.attach.uprobeAttachInfo.fnName = "bpfman_test_probe"
+                let (seconds, response) = try await timed { try await client.attach(attach) }
+                attaches.append(seconds)
+                var detach = Bpfman_V1_DetachRequest()
+                detach.linkID = response.linkID
+                _ = try await client.detach(detach)
+                usleep(250_000)
+            }
+            rows.append(("gRPC Attach (uprobe)", Statistics(seconds: attaches)))
+
+            for count in [1, 100, 1000] {
+                while loaded.count < count { loaded.append(try await client.load(request).programs[0].kernelInfo.id) }
+                var list = Bpfman_V1_ListRequest()
+                list.bpfmanProgramsOnly = true
+                var lists: [Double] = []
+                for _ in 0..<runs { lists.append(try await timed { try await client.list(list) }.0) }
+                rows.append(("gRPC List, \(count) programs", Statistics(seconds: lists)))
+            }
+            for id in loaded {
+                var unload = Bpfman_V1_UnloadRequest()
+                unload.id = id
+                _ = try await client.unload(unload)
+            }
+        }
+        let peak = memory(server.processIdentifier).peak
+        return Result(rows: rows, idleRSSKiB: idle, peakRSSKiB: peak)
+    }
+
+    private static func timed<T>(_ body: () async throws -> T) async rethrows -> (Double, T) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let value = try await body()
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, value)
+    }
+
+    /// VmRSS and VmHWM of a process, KiB.
+    private static func memory(_ pid: Int32) -> (current: Int, peak: Int) {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0) }
+        func value(_ key: String) -> Int {
+            let line = text.split(separator: "\n").first { $0.hasPrefix(key + ":") } ?? ""
+            return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        }
+        return (value("VmRSS"), value("VmHWM"))
+    }
+}
+
+extension Statistics {
+    /// Statistics over raw durations (in-process timings have no RSS).
+    init(seconds: [Double]) {
+        self.init(seconds.map { Sample(seconds: $0, maxRSSKiB: 0, status: 0, output: "") })
+    }
+}
