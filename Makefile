@@ -52,8 +52,8 @@ demo: build bpf
 
 ## bench: release build, then bpfman's CLI timed next to a C floor (bench/results.json).
 bench: deps bpf $(BUILD_DIR)/floor
-	$(SWIFT) build -c release --product bpfman
-	$(SWIFT) build -c release --product bpfman-ns
+	$(SWIFT) build -c release --static-swift-stdlib --product bpfman
+	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-ns
 	$(SWIFT) build -c release --product bpfman-bench
 	.build/release/bpfman-bench
 
