@@ -65,7 +65,7 @@ let package = Package(
                                                             .product(name: "SystemPackage", package: "swift-system")]),
 
         // Benchmarks (`make bench`).
-        .executableTarget(name: "bpfman-bench", dependencies: ["BinaryFormats", "BpfmanProto",
+        .executableTarget(name: "bpfman-bench", dependencies: ["BinaryFormats", "BpfmanProto", "Runtimes", "TestSupport",
                                                              .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                              .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 

@@ -139,6 +139,14 @@ do {
     FileHandle.standardError.write(Data("gRPC benchmarks failed: \(error)\n".utf8))
 }
 
+// 7. Container selectors through CRI, 1 / 10 / 100 containers.
+do {
+    let selectors = try await SelectorBench.run(bpfman: bpfman, environment: env, object: object, runs: min(runs, 10))
+    for (name, statistics) in selectors.rows { rows.append(Row(name: name, bpfman: statistics, floor: nil)) }
+} catch {
+    FileHandle.standardError.write(Data("selector benchmarks failed: \(error)\n".utf8))
+}
+
 _ = shell("umount -l \(runtime)/fs; rm -rf \(runtime) \(runtime)-sock; umount -l \(floorFS); rm -rf \(floorFS)")
 
 // Report.

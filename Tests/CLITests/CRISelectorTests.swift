@@ -70,3 +70,49 @@ struct CRISelectorTests {
         #expect(list.status == 1 && list.stderr.contains("socket does not exist"))
     }
 }
+
+/// `--watch`: links follow containers as they start and stop (issue 5).
+@Suite(.requiresRoot, .tags(.privileged, .containers), .serialized)
+struct CRIWatchTests {
+    @Test("a pod started later gets its link, counting its calls; removing the pod drops the link")
+    func watch() async throws {
+        let rootfs = try ContainerRootfs()
+        defer { rootfs.tearDown() }
+        let cri = try CRISandbox(rootfs: rootfs)
+        defer { cri.tearDown() }
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let id = try bpfman.load("uprobe_counter", "uprobe:uprobe_counter")
+        let watcher = Process()
+        watcher.executableURL = URL(fileURLWithPath: TestEnvironment.bpfman)
+        watcher.arguments = ["link", "attach", "uprobe", String(id), "libc", "--fn-name", "malloc", "--containers-namespace", "shop",
+                             "--containers-name", "worker", "--runtime-endpoint", cri.socket, "--watch", "--watch-interval", "0.2", "-o", "json"]
+        watcher.environment = ["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]
+        let output = Pipe()
+        watcher.standardOutput = output
+        watcher.standardError = FileHandle.nullDevice
+        try watcher.run()
+        defer { if watcher.isRunning { watcher.interrupt(); watcher.waitUntilExit() } }
+
+        func linkCount() -> Int { bpfman.bpfman(["link", "list", "-q"]).stdout.split(separator: "\n").count }
+        func waitFor(_ condition: () -> Bool) -> Bool {
+            for _ in 0..<300 { if condition() { return true }; usleep(20_000) }
+            return false
+        }
+        #expect(linkCount() == 0)
+        let pod = try await cri.runPod(name: "late", namespace: "shop", labels: ["app": "x"], containers: [
+            .init(name: "worker", command: ["/usr/bin/probe_target", "14", "malloc", "/tmp/go"]),
+            .init(name: "sidecar", command: ["/bin/sleep", "1000"])])
+        #expect(waitFor { linkCount() == 1 }, "the new pod's worker got a link")
+        let worker = try await cri.pid(of: try #require(pod["worker"]))
+        FileManager.default.createFile(atPath: "/proc/\(worker)/root/tmp/go", contents: nil)
+        #expect(waitFor { FileManager.default.fileExists(atPath: "/proc/\(worker)/root/tmp/go.done") })
+        #expect(try bpfman.counter(program: id, map: "up_count") == 14)
+        try await cri.removePod(of: try #require(pod["worker"]))
+        #expect(waitFor { linkCount() == 0 }, "the link went with the pod")
+        watcher.interrupt()
+        watcher.waitUntilExit()
+        let events = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(events.contains("\"event\":\"attached\"") && events.contains("\"event\":\"detached\""), "\(events)")
+    }
+}

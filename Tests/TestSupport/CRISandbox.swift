@@ -74,6 +74,21 @@ package final class CRISandbox: @unchecked Sendable {
         }
     }
 
+    /// Stops and removes the pod whose container `containerID` runs in.
+    package func removePod(of containerID: String) async throws {
+        try await withClient { client in
+            var list = Runtime_V1_ListContainersRequest()
+            list.filter.id = containerID
+            let pod = try await client.listContainers(list).containers.first?.podSandboxID ?? ""
+            var stop = Runtime_V1_StopPodSandboxRequest()
+            stop.podSandboxID = pod
+            _ = try await client.stopPodSandbox(stop)
+            var remove = Runtime_V1_RemovePodSandboxRequest()
+            remove.podSandboxID = pod
+            _ = try await client.removePodSandbox(remove)
+        }
+    }
+
     /// The host PID the runtime reports for container `id`.
     package func pid(of id: String) async throws -> Int32 {
         try await withClient { client in

@@ -123,6 +123,10 @@ struct AttachUprobe: ParsableCommand {
     var containerNames: [String] = []
     @Option(name: .customLong("runtime-endpoint"), help: "CRI socket (default: CONTAINER_RUNTIME_ENDPOINT or a well-known socket).")
     var runtimeEndpoint: String?
+    @Flag(name: .customLong("watch"), help: "Keep running: attach in matching containers as they start, detach when they exit.")
+    var watch = false
+    @Option(name: .customLong("watch-interval"), help: "Seconds between runtime polls with --watch.")
+    var watchInterval: Double = 2
     @OptionGroup var common: AttachCommon
 
     func run() throws {
@@ -142,6 +146,15 @@ struct AttachUprobe: ParsableCommand {
         let id = try ValueSyntax.programID(programID, label: "<program-id>")
         let metadata = try ValueSyntax.metadata(common.metadata)
         let manager = try CLIContext.manager()
+        if watch {
+            guard watchInterval > 0 else { throw UsageError("--watch-interval: must be > 0") }
+            let stop = StopSignal()
+            try manager.watch(AttachRequest(programID: id, target: target, metadata: metadata.isEmpty ? nil : metadata), in: selector,
+                              runtimeEndpoint: runtimeEndpoint, interval: watchInterval, shouldStop: stop.requested) { event in
+                CLIContext.write(WatchRendering.line(event, format: format))
+            }
+            return
+        }
         let records = try manager.attach(AttachRequest(programID: id, target: target, metadata: metadata.isEmpty ? nil : metadata),
                                          in: selector, runtimeEndpoint: runtimeEndpoint)
         var views: [LinkView] = []
