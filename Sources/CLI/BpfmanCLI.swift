@@ -7,7 +7,7 @@ import Manager
 struct Bpfman: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bpfman", abstract: "Load, attach and manage eBPF programs.",
-        subcommands: [ProgramCommand.self, LinkCommand.self, VersionCommand.self, GetCommand.self, ContainerCommand.self, ServeCommand.self])
+        subcommands: [ProgramCommand.self, LinkCommand.self, LoadCommand.self, VersionCommand.self, GetCommand.self, ContainerCommand.self, ServeCommand.self])
 }
 
 /// The CLI entry point: parses like bpfman's reference CLI and maps
@@ -54,6 +54,11 @@ package enum BpfmanCLI {
             CLIContext.writeError("bpfman: error: \(error.message)")
             return 1
         } catch {
+            // A command with subcommands run on its own asks for help.
+            if Bpfman.exitCode(for: error) == .success {
+                CLIContext.write(Bpfman.fullMessage(for: error) + "\n")
+                return 0
+            }
             CLIContext.writeError("bpfman: error: \(error)")
             return 1
         }

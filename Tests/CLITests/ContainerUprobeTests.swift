@@ -46,6 +46,29 @@ struct ContainerUprobeTests {
         #expect(FileManager.default.fileExists(atPath: "\(bpfman.runtimeDirectory)/fs/links/\(mallocLink)"), "pinned in the host's bpffs")
     }
 
+    @Test("the one-step form: load file --path --name uprobe --target libc --container-pid")
+    func oneStepLoad() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let rootfs = try ContainerRootfs()
+        defer { rootfs.tearDown() }
+        let container = try RuncContainer(rootfs: rootfs, ["/usr/bin/probe_target", "19", "malloc", "/tmp/go"])
+        defer { container.stop() }
+        let result = bpfman.bpfman(["load", "file", "--path", TestEnvironment.object("uprobe_counter"), "--name", "uprobe_counter",
+                                    "uprobe", "--fn-name", "malloc", "--target", "libc", "--container-pid", String(container.pid), "-o", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let id = try #require((result.json["record"] as? [String: Any])?["program_id"] as? Int)
+        let links = (result.json["status"] as? [String: Any])?["links"] as? [[String: Any]] ?? []
+        #expect(links.count == 1)
+        rootfs.touch("/tmp/go")
+        #expect(rootfs.waitFor("/tmp/go.done"))
+        #expect(try bpfman.counter(program: UInt32(id), map: "up_count") == 19)
+        let failed = bpfman.bpfman(["load", "file", "--path", TestEnvironment.object("uprobe_counter"), "--name", "uprobe_counter",
+                                    "uprobe", "--fn-name", "no_such_symbol_xyz", "--target", "libc", "--container-pid", String(container.pid)])
+        #expect(failed.status == 1)
+        #expect(bpfman.programIDs() == [UInt32(id)], "a failed attach unloads what the one-step form loaded")
+    }
+
     @Test("--container-pid scopes the lookup, --pid scopes the probe (a file shared by two containers)")
     func sharedFileScoping() throws {
         let bpfman = BpfmanFixture()
