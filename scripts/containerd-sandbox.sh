@@ -33,15 +33,7 @@
 # (default info) for more logging.
 set -euo pipefail
 
-# Daemons started here must not keep the caller's pipes open (a caller
-# reading our output to EOF would wait forever): close inherited fds > 2.
-close_inherited_fds() {
-  local fd
-  for fd in $(ls /proc/$$/fd); do
-    [ "$fd" -gt 2 ] && [ "$fd" -ne 255 ] && eval "exec $fd>&-" 2>/dev/null || true
-  done
-}
-close_inherited_fds
+. "$(dirname "$0")/daemon-fds.sh"
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2

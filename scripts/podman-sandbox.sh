@@ -6,15 +6,7 @@
 #   podman-sandbox.sh stop DIR           remove containers, stop the service, delete DIR
 set -euo pipefail
 
-# Daemons started here must not keep the caller's pipes open (a caller
-# reading our output to EOF would wait forever): close inherited fds > 2.
-close_inherited_fds() {
-  local fd
-  for fd in $(ls /proc/$$/fd); do
-    [ "$fd" -gt 2 ] && [ "$fd" -ne 255 ] && eval "exec $fd>&-" 2>/dev/null || true
-  done
-}
-close_inherited_fds
+. "$(dirname "$0")/daemon-fds.sh"
 cmd=$1; dir=$2; shift 2
 export CONTAINERS_STORAGE_CONF=$dir/storage.conf CONTAINERS_CONF=$dir/containers.conf
 case $cmd in

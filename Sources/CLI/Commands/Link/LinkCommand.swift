@@ -6,7 +6,7 @@ import Model
 struct LinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "link", abstract: "Attach, detach, list and inspect links.",
-        subcommands: [LinkList.self, LinkAttach.self, LinkDetach.self, LinkGet.self], defaultSubcommand: LinkList.self)
+        subcommands: [LinkList.self, LinkAttach.self, LinkDetach.self, LinkGet.self, LinkDelete.self], defaultSubcommand: LinkList.self)
 }
 
 /// `link get <link-id>`.

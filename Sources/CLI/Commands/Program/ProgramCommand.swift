@@ -4,7 +4,7 @@ import ArgumentParser
 struct ProgramCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "program", abstract: "Load, list, inspect and unload BPF programs.",
-        subcommands: [ProgramList.self, ProgramLoad.self, ProgramUnload.self, ProgramGet.self],
+        subcommands: [ProgramList.self, ProgramLoad.self, ProgramUnload.self, ProgramGet.self, ProgramDelete.self],
         defaultSubcommand: ProgramList.self)
 }
 
