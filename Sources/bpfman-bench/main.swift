@@ -151,13 +151,13 @@ _ = shell("umount -l \(runtime)/fs; rm -rf \(runtime) \(runtime)-sock; umount -l
 
 // Report.
 func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
-let header = "benchmark".padding(toLength: 40, withPad: " ", startingAt: 0) + "  median ms   p99 ms  floor ms  ratio  Δ ms   peak RSS MiB"
+let header = "benchmark".padding(toLength: 52, withPad: " ", startingAt: 0) + "  median ms   p99 ms  floor ms  ratio  Δ ms   peak RSS MiB"
 print(header)
 var results: [[String: Any]] = []
 for row in rows {
     let floorMedian = row.floor?.median
     let ratio = floorMedian.map { $0 > 0 ? row.bpfman.median / $0 : 0 }
-    let line = row.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+    let line = row.name.padding(toLength: 52, withPad: " ", startingAt: 0)
         + ms(row.bpfman.median).leftPad(10) + ms(row.bpfman.p99).leftPad(9)
         + (floorMedian.map(ms) ?? "-").leftPad(10) + (ratio.map { String(format: "%.1f", $0) } ?? "-").leftPad(7)
         + (floorMedian.map { ms(row.bpfman.median - $0) } ?? "-").leftPad(7)
