@@ -100,7 +100,6 @@ if let pid = Int32(containerPID) {
 _ = shell("\(repo)/scripts/runc-container.sh stop bpfman-bench; rm -rf \(rootfs)")
 
 // 4. program list with 1, 100 and 1000 programs, text and json.
-_ = shell("\(bpfman) program unload $(BPFMAN_RUNTIME_DIR=\(runtime) \(bpfman) program list -q) >/dev/null 2>&1")
 _ = Runner.run(["/bin/sh", "-c", "BPFMAN_RUNTIME_DIR=\(runtime) \(bpfman) program unload $(BPFMAN_RUNTIME_DIR=\(runtime) \(bpfman) program list -q)"])
 var loaded = 0
 for count in [1, 100, 1000] {
