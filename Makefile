@@ -10,7 +10,7 @@ ARCH_INCLUDE := /usr/include/$(shell uname -m)-linux-gnu
 DEB_PACKAGES := libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev bpftool iproute2 iputils-ping util-linux \
                 runc busybox-static podman
 
-.PHONY: all deps build bpf test test-unit demo bench clean
+.PHONY: all deps build bpf check-layering test test-unit demo bench clean
 
 all: build bpf
 
@@ -38,8 +38,16 @@ $(BUILD_DIR)/probe_target: testdata/target/probe_target.c
 	@mkdir -p $(dir $@)
 	cc -O2 -g -o $@ $<
 
+## check-layering: the C modules stay behind their wrappers, and what
+## bpfman-ns links stays free of Foundation and Dispatch (they start threads).
+check-layering:
+	@! grep -rln 'import CLibbpf' Sources | grep -v '^Sources/BPF/Libbpf/' || { echo 'CLibbpf imported outside BPF/Libbpf'; exit 1; }
+	@! grep -rln 'import CLinuxShims' Sources | grep -v -e '^Sources/LinuxSys/' -e '^Sources/BPF/Syscall/' || { echo 'CLinuxShims imported outside LinuxSys and BPF/Syscall'; exit 1; }
+	@! grep -rlnE '^import (Foundation|Dispatch)' Sources/BPF Sources/Targets Sources/Namespaces Sources/LinuxSys Sources/BinaryFormats Sources/Diagnostics Sources/Model Sources/bpfman-ns || { echo 'Foundation/Dispatch in a module bpfman-ns links'; exit 1; }
+	@echo 'layering ok'
+
 ## test: everything, privileged tests included (run as root).
-test: build bpf
+test: check-layering build bpf
 	CI=$${CI:-} $(SWIFT) test --no-parallel
 
 ## test-unit: the tests that need no root.

@@ -82,7 +82,9 @@ containerd_pid() {
   pid=$(cat "$dir/containerd.pid" 2>/dev/null) || return 1
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
   # Make sure the pid was not reused by something else.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$dir/config.toml" || return 1
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  grep -qF -- "$dir/config.toml" <<<"$cmdline" || return 1
   echo "$pid"
 }
 
@@ -161,7 +163,11 @@ build_image() {
   rm -rf "$work/bundle"
   step skopeo copy --quiet "oci:$work/oci:latest" "docker-archive:$work/image.tar:$image"
   step ctr -a "$sock" -n k8s.io images import "$work/image.tar"
-  ctr -a "$sock" -n k8s.io images ls -q 2>>"$dir/setup.log" | grep -qxF -- "$image" ||
+  # Read the whole listing first: `grep -q` closing the pipe early would
+  # SIGPIPE ctr and fail the pipeline under pipefail.
+  local listed
+  listed=$(ctr -a "$sock" -n k8s.io images ls -q 2>>"$dir/setup.log") || fail "listing images failed"
+  grep -qxF -- "$image" <<<"$listed" ||
     fail "image $image is not listed after the import"
 }
 
@@ -247,7 +253,7 @@ sandbox_ids() {
 # (/<any>/<id>); their /proc/PID/root reads "/" from here.  (Matching any
 # command line that mentions DIR would also hit the caller of this script.)
 pids_of_sandbox() {
-  local p exe ids pattern
+  local p exe ids pattern args
   ids=$(sandbox_ids | paste -sd'|')
   pattern="/(${ids:-none-at-all})\$"
   for p in /proc/[0-9]*; do
@@ -259,7 +265,8 @@ pids_of_sandbox() {
     fi
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
     case ${exe##*/} in containerd | containerd-shim* | runc) ;; *) continue ;; esac
-    tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -e "$dir" -e "$sock" -e "$dir/config.toml" -e "$dir/runc/k8s.io" &&
+    args=$(tr '\0' '\n' <"$p/cmdline" 2>/dev/null) || continue
+    grep -qxF -e "$dir" -e "$sock" -e "$dir/config.toml" -e "$dir/runc/k8s.io" <<<"$args" &&
       echo "${p#/proc/}"
   done
   return 0

@@ -27,11 +27,6 @@ package enum KernelNames {
     /// The name of kernel link type `value` (`BPF_LINK_TYPE_*`).
     package static func linkType(_ value: UInt32) -> String { name(value, in: linkTypes) }
 
-    /// The kernel program type number of a name from ``programType(_:)``.
-    package static func programTypeNumber(named name: String) -> UInt32? {
-        programTypes.firstIndex(of: name).map { UInt32($0) }
-    }
-
     private static func name(_ value: UInt32, in table: [String]) -> String {
         Int(value) < table.count ? table[Int(value)] : "unknown(\(value))"
     }

@@ -10,19 +10,11 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open 434
-#endif
 #ifndef __NR_bpf
 #define __NR_bpf 321
 #endif
 
 int cshim_setns(int fd, int nstype) { return setns(fd, nstype); }
-int cshim_unshare(int flags) { return unshare(flags); }
-int cshim_pidfd_open(pid_t pid, unsigned int flags) {
-    return (int)syscall(__NR_pidfd_open, pid, flags);
-}
-pid_t cshim_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 long cshim_statfs_type(const char *path) {
     struct statfs info;
     if (statfs(path, &info) != 0) return -1;
@@ -32,10 +24,8 @@ int cshim_mount(const char *source, const char *target, const char *type,
                 unsigned long flags, const char *data) {
     return mount(source, target, type, flags, data);
 }
-int cshim_umount_detach(const char *target) { return umount2(target, MNT_DETACH); }
 int cshim_clone_newns(void) { return CLONE_NEWNS; }
 int cshim_clone_newnet(void) { return CLONE_NEWNET; }
-int cshim_clone_newpid(void) { return CLONE_NEWPID; }
 
 int cshim_perf_event_open(uint32_t type, uint64_t config, uint64_t config1,
                           uint64_t config2, pid_t pid, int cpu) {
@@ -55,7 +45,7 @@ int cshim_perf_event_open(uint32_t type, uint64_t config, uint64_t config1,
 uint32_t cshim_perf_type_tracepoint(void) { return PERF_TYPE_TRACEPOINT; }
 
 /* The kernel's bpf_attr.link_create as of 6.6, spelled out because the
- * system's linux/bpf.h (6.1) lacks the tcx and uprobe_multi members. */
+ * system's linux/bpf.h (6.1) lacks the tcx members. */
 struct cshim_link_create_attr {
     uint32_t prog_fd;
     uint32_t target;          /* target_fd or target_ifindex */
@@ -67,15 +57,6 @@ struct cshim_link_create_attr {
             uint32_t pad;
             uint64_t expected_revision;
         } tcx;
-        struct {
-            uint64_t path;
-            uint64_t offsets;
-            uint64_t ref_ctr_offsets;
-            uint64_t cookies;
-            uint32_t cnt;
-            uint32_t flags;
-            uint32_t pid;
-        } uprobe_multi;
     };
 };
 
@@ -110,21 +91,6 @@ int cshim_bpf_link_create_tcx(int prog_fd, uint32_t ifindex,
     attr.link.flags = flags;
     attr.link.tcx.relative_id = relative_id;
     attr.link.tcx.expected_revision = expected_revision;
-    return cshim_bpf(CSHIM_BPF_LINK_CREATE, &attr, sizeof(attr.link));
-}
-
-int cshim_bpf_link_create_uprobe_multi(int prog_fd, const char *path,
-                                       const uint64_t *offsets, uint32_t count,
-                                       uint32_t flags, pid_t pid) {
-    union { struct cshim_link_create_attr link; char raw[128]; } attr;
-    memset(&attr, 0, sizeof(attr));
-    attr.link.prog_fd = (uint32_t)prog_fd;
-    attr.link.attach_type = 48; /* BPF_TRACE_UPROBE_MULTI */
-    attr.link.uprobe_multi.path = (uint64_t)(uintptr_t)path;
-    attr.link.uprobe_multi.offsets = (uint64_t)(uintptr_t)offsets;
-    attr.link.uprobe_multi.cnt = count;
-    attr.link.uprobe_multi.flags = flags;
-    attr.link.uprobe_multi.pid = (uint32_t)pid;
     return cshim_bpf(CSHIM_BPF_LINK_CREATE, &attr, sizeof(attr.link));
 }
 

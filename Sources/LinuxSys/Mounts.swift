@@ -42,9 +42,4 @@ package enum Mounts {
             throw errno
         }
     }
-
-    /// Detaches the mount at `path` lazily.
-    package static func unmount(_ path: String) throws(Errno) {
-        if cshim_umount_detach(path) != 0 { throw Errno.lastError }
-    }
 }

@@ -32,9 +32,6 @@ package enum ProgramType: String, CaseIterable, Sendable, Codable {
     /// Whether the load needs an attach function (fentry, fexit, lsm).
     package var requiresAttachFunction: Bool { self == .fentry || self == .fexit || self == .lsm }
 
-    /// Whether this is a return probe type.
-    package var isReturnProbe: Bool { self == .uretprobe || self == .kretprobe }
-
     /// The attach verb (`link attach <verb>`) that accepts this type.
     package var attachVerb: AttachVerb {
         switch self {

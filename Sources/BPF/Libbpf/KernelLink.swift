@@ -77,15 +77,6 @@ package struct KernelLink: Sendable, Equatable {
         try Pins.open(path, what: "link")
     }
 
-    /// Opens the link with kernel id `id`.
-    ///
-    /// Corresponds to `bpf_link_get_fd_by_id`.
-    package static func open(id: UInt32) throws(BPFError) -> OwnedDescriptor {
-        let fd = bpf_link_get_fd_by_id(id)
-        guard fd >= 0 else { throw BPFError.syscall("open link \(id)", call: "BPF_LINK_GET_FD_BY_ID", errno: .lastError) }
-        return OwnedDescriptor(fd)
-    }
-
     /// Detaches the link `fd` refers to, even while other references exist.
     ///
     /// Corresponds to `bpf_link_detach` (`BPF_LINK_DETACH`).

@@ -4,8 +4,8 @@ import Glibc
 import LinuxSys
 import SystemPackage
 
-/// bpf(2) commands the system's libbpf 1.1 has no API for (tcx and
-/// uprobe_multi links, tcx queries), issued through the C shim.
+/// bpf(2) commands the system's libbpf 1.1 has no API for (tcx links and tcx
+/// queries), issued through the C shim.
 enum RawBPF {
     /// `BPF_TCX_INGRESS` / `BPF_TCX_EGRESS` attach types.
     static func tcxAttachType(egress: Bool) -> UInt32 { egress ? 47 : 46 }
@@ -43,11 +43,4 @@ enum RawBPF {
         }
     }
 
-    /// Creates one uprobe_multi link over `offsets` of `path`.
-    /// Corresponds to `BPF_LINK_CREATE` with `BPF_TRACE_UPROBE_MULTI`.
-    static func uprobeMultiLinkCreate(program: borrowing OwnedDescriptor, path: String, offsets: [UInt64], retprobe: Bool, pid: Int32?) throws(Errno) -> OwnedDescriptor {
-        OwnedDescriptor(try retryingOnInterrupt {
-            cshim_bpf_link_create_uprobe_multi(program.rawValue, path, offsets, UInt32(offsets.count), retprobe ? 1 : 0, pid ?? 0)
-        })
-    }
 }

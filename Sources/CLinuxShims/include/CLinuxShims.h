@@ -10,26 +10,16 @@
 
 /// setns(2).
 int cshim_setns(int fd, int nstype);
-/// unshare(2).
-int cshim_unshare(int flags);
-/// pidfd_open(2).
-int cshim_pidfd_open(pid_t pid, unsigned int flags);
-/// gettid(2).
-pid_t cshim_gettid(void);
 /// The CLONE_NEWNS constant.
 int cshim_clone_newns(void);
 /// The CLONE_NEWNET constant.
 int cshim_clone_newnet(void);
-/// The CLONE_NEWPID constant.
-int cshim_clone_newpid(void);
 
 /// statfs(2)'s `f_type` for `path`, or -1 with errno set.
 long cshim_statfs_type(const char *path);
 /// mount(2).
 int cshim_mount(const char *source, const char *target, const char *type,
                 unsigned long flags, const char *data);
-/// umount2(2) with MNT_DETACH.
-int cshim_umount_detach(const char *target);
 
 /// perf_event_open(2) for a tracing event: `type` is the PMU (uprobe PMU,
 /// PERF_TYPE_TRACEPOINT...), with `config`, `config1` (uprobe: path pointer),
@@ -47,11 +37,6 @@ int cshim_bpf_link_create_tcx(int prog_fd, uint32_t ifindex,
                               uint32_t attach_type, uint32_t flags,
                               uint32_t relative_id, uint64_t expected_revision);
 
-/// Raw BPF_LINK_CREATE for uprobe_multi (attach type BPF_TRACE_UPROBE_MULTI,
-/// kernel 6.6+): one link for `count` file offsets of `path`.
-int cshim_bpf_link_create_uprobe_multi(int prog_fd, const char *path,
-                                       const uint64_t *offsets, uint32_t count,
-                                       uint32_t flags, pid_t pid);
 
 /// Raw BPF_PROG_QUERY for tcx: fills `prog_ids`/`link_ids` (capacity `*count`,
 /// updated to the real count) and `*revision`.
