@@ -155,26 +155,28 @@ struct OneStepTCX: ParsableCommand {
     }
 }
 
-struct OneStepFentry: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fentry")
-    @ParentCommand var parent: LoadFileCommand
+/// `--fn-name`, the kernel function fentry and fexit programs attach to.
+struct TracingFunctionOptions: ParsableArguments {
     @Option(name: [.customShort("f"), .customLong("fn-name")]) var functionName: String?
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    /// Loads `type` on the function and attaches it.
+    func run(_ type: ProgramType, target: AttachTarget, parent: LoadFileCommand) throws {
         guard let functionName else { throw UsageError("missing flags: --fn-name=STRING") }
-        try parent.run(.fentry, attachFunction: functionName, target: .fentry, output: output)
+        try parent.run(type, attachFunction: functionName, target: target, output: output)
     }
+}
+
+struct OneStepFentry: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fentry")
+    @ParentCommand var parent: LoadFileCommand
+    @OptionGroup var options: TracingFunctionOptions
+    func run() throws { try options.run(.fentry, target: .fentry, parent: parent) }
 }
 
 struct OneStepFexit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "fexit")
     @ParentCommand var parent: LoadFileCommand
-    @Option(name: [.customShort("f"), .customLong("fn-name")]) var functionName: String?
-    @OptionGroup var output: OutputOptions
-
-    func run() throws {
-        guard let functionName else { throw UsageError("missing flags: --fn-name=STRING") }
-        try parent.run(.fexit, attachFunction: functionName, target: .fexit, output: output)
-    }
+    @OptionGroup var options: TracingFunctionOptions
+    func run() throws { try options.run(.fexit, target: .fexit, parent: parent) }
 }
