@@ -13,29 +13,45 @@ extension Manager {
     /// All or nothing: when one attach fails, the links made are detached.
     /// - Returns: the links, in the runtime's container order.
     package func attach(_ request: AttachRequest, in selector: ContainerSelector, runtimeEndpoint: String?) throws(ManagerError) -> [LinkRecord] {
-        guard case .uprobe(let target, let functionName, let offset, let pid, _) = request.target else {
-            throw ManagerError(.invalidArgument, "container selectors apply to uprobe attachments only")
-        }
+        let request = try Self.perContainer(request)
         let containers: [ContainerInfo]
         do {
-            containers = try Blocking.run { () async throws(RuntimeError) in
-                try await CRIClient.discover(explicit: runtimeEndpoint).containers(matching: selector).containers
-            }
+            containers = try Self.containers(selectedBy: selector, runtimeEndpoint: runtimeEndpoint)
         } catch {
             throw ManagerError(error, context: "resolve container selector")
         }
         var links: [LinkRecord] = []
         for container in containers {
-            var single = request
-            single.target = .uprobe(target: target, functionName: functionName, offset: offset, pid: pid ?? container.pid,
-                                    containerPID: container.pid)
             do {
-                links.append(try attach(single))
+                links.append(try attach(request(container)))
             } catch {
                 for link in links.reversed() { try? detach(link.id) }
                 throw ManagerError(error.code, "attach uprobe in container \(container.name) (pod \(container.namespace)/\(container.pod), pid \(container.pid)): \(error.message)")
             }
         }
         return links
+    }
+
+    /// The containers `selector` picks, from the CRI runtime at
+    /// `runtimeEndpoint` (or the discovered one).
+    static func containers(selectedBy selector: ContainerSelector, runtimeEndpoint: String?) throws(RuntimeError) -> [ContainerInfo] {
+        try Blocking.run { () async throws(RuntimeError) in
+            try await CRIClient.discover(explicit: runtimeEndpoint).containers(matching: selector).containers
+        }
+    }
+
+    /// Validates that `request` is a uprobe attach and returns how to narrow
+    /// it to one container: its mount namespace for the lookup, and its host
+    /// PID as the probe's pid filter unless the request names one.
+    static func perContainer(_ request: AttachRequest) throws(ManagerError) -> (ContainerInfo) -> AttachRequest {
+        guard case .uprobe(let target, let functionName, let offset, let pid, _) = request.target else {
+            throw ManagerError(.invalidArgument, "container selectors apply to uprobe attachments only")
+        }
+        return { container in
+            var single = request
+            single.target = .uprobe(target: target, functionName: functionName, offset: offset, pid: pid ?? container.pid,
+                                    containerPID: container.pid)
+            return single
+        }
     }
 }

@@ -19,20 +19,16 @@ extension Manager {
     /// containers as they start and detaches the links of containers that
     /// exit, until `shouldStop` returns true.
     ///
-    /// Polls CRI every `interval` seconds (one ListPodSandbox and one
-    /// ListContainers per poll, a status call only for new containers).
+    /// Polls CRI every `interval` seconds (one ListPodSandbox, one
+    /// ListContainers and a verbose status per matching container).
     package func watch(_ request: AttachRequest, in selector: ContainerSelector, runtimeEndpoint: String?, interval: Double,
                        shouldStop: () -> Bool, report: (WatchEvent) -> Void) throws(ManagerError) {
-        guard case .uprobe(let target, let functionName, let offset, let pid, _) = request.target else {
-            throw ManagerError(.invalidArgument, "container selectors apply to uprobe attachments only")
-        }
+        let request = try Self.perContainer(request)
         var links: [String: LinkID] = [:]
         while !shouldStop() {
             let containers: [ContainerInfo]
             do {
-                containers = try Blocking.run { () async throws(RuntimeError) in
-                    try await CRIClient.discover(explicit: runtimeEndpoint).containers(matching: selector).containers
-                }
+                containers = try Self.containers(selectedBy: selector, runtimeEndpoint: runtimeEndpoint)
             } catch {
                 report(.failed("resolve container selector: \(error.message)"))
                 Self.pause(interval)
@@ -52,11 +48,8 @@ extension Manager {
                 links[id] = nil
             }
             for container in containers where links[container.id] == nil {
-                var single = request
-                single.target = .uprobe(target: target, functionName: functionName, offset: offset, pid: pid ?? container.pid,
-                                        containerPID: container.pid)
                 do {
-                    let record = try attach(single)
+                    let record = try attach(request(container))
                     links[container.id] = record.id
                     report(.attached(record, container))
                 } catch {
