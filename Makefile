@@ -8,7 +8,7 @@ BPF_SOURCES := $(wildcard testdata/bpf/*.bpf.c)
 BPF_OBJECTS := $(patsubst testdata/bpf/%.bpf.c,$(BUILD_DIR)/bpf/%.bpf.o,$(BPF_SOURCES))
 ARCH_INCLUDE := /usr/include/$(shell uname -m)-linux-gnu
 DEB_PACKAGES := libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev bpftool iproute2 iputils-ping util-linux \
-                runc busybox-static podman
+                runc busybox-static podman containerd umoci skopeo docker-registry apache2-utils curl openssl
 
 .PHONY: all deps build bpf check-layering test test-unit demo bench clean
 

@@ -16,12 +16,16 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C layer.
         .systemLibrary(name: "CLibbpf", path: "Sources/CLibbpf", pkgConfig: "libbpf",
                        providers: [.apt(["libbpf-dev"])]),
         .target(name: "CLinuxShims", cSettings: [.define("_GNU_SOURCE")]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Foundation-free layer, linked into the single-threaded bpfman-ns.
         .target(name: "Diagnostics", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
@@ -48,14 +52,23 @@ let package = Package(
                                                  .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                  .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
+        // Tar and gzip, for image layers.
+        .target(name: "Archive", dependencies: ["CZlib", "Diagnostics"]),
+        // OCI bytecode images: registry client, cache, layers, build, signatures.
+        .target(name: "Images", dependencies: ["Archive", "BinaryFormats", "Diagnostics", "Model",
+                                               .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                               .product(name: "NIOCore", package: "swift-nio"),
+                                               .product(name: "NIOHTTP1", package: "swift-nio"),
+                                               .product(name: "Crypto", package: "swift-crypto")]),
+
         // State and the manager core.
         .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Runtimes", "Store", "Targets",
+        .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "Images", "LinuxSys", "Model", "Namespaces", "Runtimes", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Model", "Namespaces", "Runtimes", "Server",
+        .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Images", "Model", "Namespaces", "Runtimes", "Server",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .target(name: "Server", dependencies: ["BpfmanProto", "Manager", "Diagnostics", "Model", "BPF",
+        .target(name: "Server", dependencies: ["BpfmanProto", "Manager", "Diagnostics", "Images", "Model", "BPF",
                                                .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
@@ -71,6 +84,7 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["BPF", "LinuxSys", "Model", "CRIProto",
+                                                    .product(name: "Crypto", package: "swift-crypto"),
                                                     .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                     .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")],
                 path: "Tests/TestSupport"),
@@ -78,6 +92,8 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: ["TestSupport", "BpfmanProto", "bpfman", "bpfman-ns",
                                                        .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "ImagesTests", dependencies: ["Images"]),
         .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-ns"]),
     ],

@@ -1,11 +1,12 @@
 import Glibc
+import Images
 import Manager
 
 /// The global flags (`--runtime-dir`, `--lock-timeout`, ...), which may stand
 /// anywhere on the command line, and their environment variables.
 struct GlobalSettings: Sendable {
     var runtimeDirectory = "/run/bpfman"
-    var imageCacheDirectory = "/var/cache/bpfman"
+    var imageCacheDirectory: String?
     var lockTimeout: Double? = 30
     var lockTimeoutText = "30s"
     var config: String?
@@ -65,10 +66,40 @@ struct GlobalSettings: Sendable {
     }
 
     /// The manager configuration these settings describe.
-    func managerConfiguration() -> ManagerConfiguration {
+    ///
+    /// - Throws: `ManagerError` when the config file cannot be read.
+    func managerConfiguration() throws(ManagerError) -> ManagerConfiguration {
         let busy = Environment()["BPFMAN_SQLITE_BUSY_TIMEOUT"].flatMap(Duration.parseSeconds) ?? 5
         return ManagerConfiguration(runtimeDirectory: runtimeDirectory, lockTimeout: lockTimeout, lockTimeoutText: lockTimeoutText,
-                                    databaseBusyTimeout: busy, namespaceHelperPath: Self.namespaceHelperPath())
+                                    databaseBusyTimeout: busy, namespaceHelperPath: Self.namespaceHelperPath(),
+                                    images: try imageSettings())
+    }
+
+    /// `--image-cache-dir`; without it, `/var/cache/bpfman` for root and
+    /// `${XDG_CACHE_HOME:-~/.cache}/bpfman` for other users (the `image`
+    /// commands need no root).
+    var effectiveImageCacheDirectory: String {
+        if let imageCacheDirectory { return imageCacheDirectory }
+        if geteuid() == 0 { return "/var/cache/bpfman" }
+        let environment = Environment()
+        if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return cache + "/bpfman" }
+        return (environment["HOME"] ?? "/tmp") + "/.cache/bpfman"
+    }
+
+    /// The image cache, the signing policy of the config file, and progress
+    /// lines of long pulls on stderr.
+    ///
+    /// - Throws: `ManagerError` "create logger: failed to read config file: ..."
+    ///   for a missing explicit file or a bad one.
+    func imageSettings() throws(ManagerError) -> ImageSettings {
+        let file: ConfigFile
+        do {
+            file = try ConfigFile.load(path: config ?? ConfigFile.defaultPath, explicit: config != nil)
+        } catch {
+            throw ManagerError(error.code, "create logger: " + error.message)
+        }
+        return ImageSettings(cacheDirectory: effectiveImageCacheDirectory, signing: file.signing,
+                             progress: { line in CLIContext.writeError(line) })
     }
 
     /// `bpfman-ns` beside the running executable, or `$BPFMAN_NS_BIN`.

@@ -25,6 +25,15 @@ enum ValueSyntax {
         return ProgramSelection(type: type, name: parts[1], attachFunction: attach)
     }
 
+    /// `[TYPE:]NAME[:ATTACH]` for image loads: a bare NAME leaves the type
+    /// to the image's labels.
+    static func imageProgramSpec(_ text: String) throws(UsageError) -> ImageProgramSelection {
+        let trimmed = text.trimmingSpaces()
+        if !trimmed.isEmpty && !trimmed.contains(":") { return ImageProgramSelection(type: nil, name: trimmed) }
+        let selection = try programSpec(text)
+        return ImageProgramSelection(type: selection.type, name: selection.name, attachFunction: selection.attachFunction)
+    }
+
     /// `-g NAME=HEX` pairs; the last duplicate wins.
     static func globals(_ values: [String]) throws(UsageError) -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]

@@ -1,5 +1,6 @@
 import BPF
 import Diagnostics
+import Images
 import LinuxSys
 import Model
 import Store
@@ -21,6 +22,8 @@ package final class Manager: Sendable {
     let lockTimeoutText: String
     /// Where the namespace helper executable is.
     let namespaceHelper: String
+    /// The image cache and signing policy.
+    package let imageSettings: ImageSettings
 
     /// Opens the manager over runtime directory `configuration.runtimeDirectory`,
     /// creating its layout and mounting bpffs when needed.
@@ -38,6 +41,7 @@ package final class Manager: Sendable {
         lockTimeout = configuration.lockTimeout
         lockTimeoutText = configuration.lockTimeoutText
         namespaceHelper = configuration.namespaceHelperPath
+        imageSettings = configuration.images
     }
 
     /// Runs `body` holding the writer lock, after repairing leftovers.
@@ -77,14 +81,17 @@ package struct ManagerConfiguration: Sendable {
     package var databaseBusyTimeout: Double
     /// The `bpfman-ns` executable.
     package var namespaceHelperPath: String
+    /// The image cache and signing policy.
+    package var images: ImageSettings
 
     /// Creates a configuration.
     package init(runtimeDirectory: String = "/run/bpfman", lockTimeout: Double? = 30, lockTimeoutText: String = "30s",
-                 databaseBusyTimeout: Double = 5, namespaceHelperPath: String) {
+                 databaseBusyTimeout: Double = 5, namespaceHelperPath: String, images: ImageSettings = ImageSettings()) {
         self.runtimeDirectory = runtimeDirectory
         self.lockTimeout = lockTimeout
         self.lockTimeoutText = lockTimeoutText
         self.databaseBusyTimeout = databaseBusyTimeout
         self.namespaceHelperPath = namespaceHelperPath
+        self.images = images
     }
 }

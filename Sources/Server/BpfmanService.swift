@@ -1,6 +1,7 @@
 import BPF
 import BpfmanProto
 import GRPCCore
+import Images
 import Manager
 import Model
 
@@ -14,7 +15,9 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     }
 
     func load(request: Bpfman_V1_LoadRequest, context: ServerContext) async throws -> Bpfman_V1_LoadResponse {
-        let loadRequest = try ProtoMapping.loadRequest(request)
+        var pulled: PulledImage?
+        if let image = try ProtoMapping.image(of: request) { pulled = try await pull(image) }
+        let loadRequest = try ProtoMapping.loadRequest(request, pulled: pulled)
         let records = try call { try manager.load(loadRequest) }
         var response = Bpfman_V1_LoadResponse()
         for record in records {
@@ -67,7 +70,14 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     }
 
     func pullBytecode(request: Bpfman_V1_PullBytecodeRequest, context: ServerContext) async throws -> Bpfman_V1_PullBytecodeResponse {
-        throw RPCError(code: .unimplemented, message: "pulling OCI bytecode images is not implemented in this build yet")
+        guard request.hasImage else { throw ProtoMapping.invalid("image is required") }
+        _ = try await pull(try ProtoMapping.imagePull(request.image))
+        return Bpfman_V1_PullBytecodeResponse()
+    }
+
+    /// Pulls an image into the cache, applying the signing policy.
+    private func pull(_ image: ImageLoadRequest) async throws(RPCError) -> PulledImage {
+        do { return try await Manager.pull(image, settings: manager.imageSettings) } catch { throw ProtoMapping.rpcError(error) }
     }
 
     func get(request: Bpfman_V1_GetRequest, context: ServerContext) async throws -> Bpfman_V1_GetResponse {

@@ -3,6 +3,7 @@ import BpfmanProto
 import Diagnostics
 import Foundation
 import GRPCCore
+import Images
 import Manager
 import Model
 
@@ -38,19 +39,41 @@ enum ProtoMapping {
         message.utf8.count <= 2048 ? message : String(decoding: message.utf8.prefix(2048), as: UTF8.self) + "… (truncated)"
     }
 
-    /// The manager request for a `LoadRequest`.
-    static func loadRequest(_ request: Bpfman_V1_LoadRequest) throws(RPCError) -> LoadRequest {
+    /// The image a `LoadRequest` names, or nil when it names a file.
+    static func image(of request: Bpfman_V1_LoadRequest) throws(RPCError) -> ImageLoadRequest? {
+        guard request.hasBytecode, let location = request.bytecode.location else {
+            throw invalid("bytecode location is required (file or image)")
+        }
+        guard case .image(let image) = location else { return nil }
+        return try imagePull(image)
+    }
+
+    /// The pull a `BytecodeImage` asks for (no programs: the load names them).
+    static func imagePull(_ image: Bpfman_V1_BytecodeImage) throws(RPCError) -> ImageLoadRequest {
+        guard !image.url.isEmpty else { throw invalid("bytecode image url is empty") }
+        let policies: [Int32: PullPolicy] = [0: .always, 1: .ifNotPresent, 2: .never]
+        guard let policy = policies[image.imagePullPolicy] else { throw invalid("unknown image pull policy \(image.imagePullPolicy)") }
+        let credential = image.hasUsername ? RegistryCredential(username: image.username, password: image.password) : nil
+        return ImageLoadRequest(reference: image.url, pullPolicy: policy, credential: credential, programs: [])
+    }
+
+    /// The manager request for a `LoadRequest`; for image loads, `pulled`
+    /// is the image already pulled.
+    static func loadRequest(_ request: Bpfman_V1_LoadRequest, pulled: PulledImage? = nil) throws(RPCError) -> LoadRequest {
         guard request.hasBytecode, let location = request.bytecode.location else {
             throw invalid("bytecode location is required (file or image)")
         }
         let path: String
+        var source: ImageSource?
         switch location {
         case .file(let file):
             guard !file.isEmpty else { throw invalid("bytecode file path is empty") }
             guard file.utf8.count <= 4096 else { throw invalid("bytecode file path is longer than 4096 bytes") }
             path = file
-        case .image:
-            throw RPCError(code: .unimplemented, message: "loading from OCI images is not implemented in this build yet")
+        case .image(let image):
+            guard let pulled else { throw RPCError(code: .internalError, message: "image \(image.url) was not pulled") }
+            path = pulled.objectPath
+            source = ImageSource(url: image.url, digest: pulled.digest.description, pullPolicy: try imagePull(image).pullPolicy.rawValue)
         }
         guard !request.info.isEmpty else { throw invalid("at least one program (info) is required") }
         var selections: [ProgramSelection] = []
@@ -71,7 +94,8 @@ enum ProtoMapping {
             selections.append(ProgramSelection(type: type, name: info.name, attachFunction: attach))
         }
         return LoadRequest(path: path, programs: selections, globals: request.globalData.mapValues { [UInt8]($0) },
-                           metadata: request.metadata, mapOwnerID: request.hasMapOwnerID ? ProgramID(request.mapOwnerID) : nil)
+                           metadata: request.metadata, mapOwnerID: request.hasMapOwnerID ? ProgramID(request.mapOwnerID) : nil,
+                           imageSource: source)
     }
 
     /// bpfman's program type for an API type; uprobe and kprobe become their

@@ -13,12 +13,14 @@ struct ServerTests {
     final class Served: @unchecked Sendable {
         let bpfman = BpfmanFixture()
         let socket: String
+        let imageCache: String
         let process = Process()
 
         init() throws {
             socket = bpfman.runtimeDirectory + "-sock/bpfman.sock"
+            imageCache = bpfman.runtimeDirectory + "-cache"
             process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfman)
-            process.arguments = ["serve", "--socket-path", socket]
+            process.arguments = ["serve", "--socket-path", socket, "--image-cache-dir", imageCache]
             process.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]) { $1 }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -38,6 +40,7 @@ struct ServerTests {
             if process.isRunning { process.terminate(); process.waitUntilExit() }
             bpfman.tearDown()
             try? FileManager.default.removeItem(atPath: (socket as NSString).deletingLastPathComponent)
+            try? FileManager.default.removeItem(atPath: imageCache)
         }
 
         func withClient<T: Sendable>(_ body: @Sendable (Bpfman_V1_Bpfman.Client<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
@@ -210,6 +213,41 @@ struct ServerTests {
         #expect(fs.filter { !$0.hasSuffix(".debug") } == ["maps"], "no leaked pins: \(fs)")
     }
 
+    @Test("Load from an OCI image pulls through the cache and records the image source; PullBytecode fills the cache")
+    func loadFromImage() async throws {
+        let served = try Served()
+        let registry = try RegistrySandbox()
+        defer { served.tearDown(); registry.tearDown() }
+        let reference = registry.reference("grpc/uprobe")
+        let build = served.bpfman.bpfman(["image", "build", reference, TestEnvironment.object("uprobe_counter")])
+        try #require(build.status == 0, "\(build.stderr)")
+        let digest = build.stdout.components(separatedBy: "@").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let programID = try await served.withClient { client -> UInt32 in
+            var pull = Bpfman_V1_PullBytecodeRequest()
+            pull.image.url = reference
+            pull.image.imagePullPolicy = 0
+            _ = try await client.pullBytecode(pull)
+            registry.stopServer()
+            var request = Bpfman_V1_LoadRequest()
+            var image = Bpfman_V1_BytecodeImage()
+            image.url = reference
+            image.imagePullPolicy = 2
+            request.bytecode.image = image
+            var info = Bpfman_V1_LoadInfo()
+            info.name = "uprobe_counter"
+            info.programType = .uprobe
+            request.info = [info]
+            let response = try await client.load(request)
+            let loaded = try #require(response.programs.first)
+            #expect(loaded.info.bytecode.image.url == reference)
+            #expect(loaded.info.bytecode.image.imagePullPolicy == 2)
+            return loaded.kernelInfo.id
+        }
+        let record = served.bpfman.bpfman(["program", "get", String(programID), "-o", "json"]).json["record"] as? [String: Any]
+        #expect((record?["load"] as? [String: Any])?["image_source"] as? [String: String]
+                == ["url": reference, "digest": digest, "pull_policy": "Never"])
+    }
+
     @Test("malformed requests get InvalidArgument or NotFound and the server stays up")
     func malformed() async throws {
         let served = try Served()
@@ -249,8 +287,10 @@ struct ServerTests {
             unload.id = 999_999
             #expect(await Self.code { _ = try await client.unload(unload) } == .notFound)
             var pull = Bpfman_V1_PullBytecodeRequest()
-            pull.image.url = "localhost/x:latest"
-            #expect(await Self.code { _ = try await client.pullBytecode(pull) } == .unimplemented)
+            pull.image.url = "127.0.0.1:1/nothing-listens:here"
+            #expect(await Self.code { _ = try await client.pullBytecode(pull) } == .unavailable)
+            pull.image.url = "UPPER/case"
+            #expect(await Self.code { _ = try await client.pullBytecode(pull) } == .invalidArgument)
             // Still serving.
             _ = try await client.list(Bpfman_V1_ListRequest())
         }

@@ -13,10 +13,11 @@ package final class BpfmanFixture: @unchecked Sendable {
         runtimeDirectory = "/tmp/bpfman-test-" + UUID().uuidString.prefix(8).lowercased()
     }
 
-    /// Runs `bpfman` against this runtime directory.
+    /// Runs `bpfman` against this runtime directory, with `environment` added.
     @discardableResult
-    package func bpfman(_ arguments: [String], stdin: String? = nil) -> CommandResult {
-        Command.run(TestEnvironment.bpfman, arguments, environment: ["BPFMAN_RUNTIME_DIR": runtimeDirectory], stdin: stdin)
+    package func bpfman(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) -> CommandResult {
+        Command.run(TestEnvironment.bpfman, arguments,
+                    environment: environment.merging(["BPFMAN_RUNTIME_DIR": runtimeDirectory]) { _, fixed in fixed }, stdin: stdin)
     }
 
     /// Loads one program and returns its id.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -29,6 +30,11 @@ package enum TestEnvironment {
     private static func binary(_ name: String) -> String {
         if let path = ProcessInfo.processInfo.environment["BPFMAN_TEST_BIN_DIR"] { return path + "/" + name }
         return repoRoot + "/.build/debug/" + name
+    }
+
+    /// The SHA-256 of `bytes`, in lowercase hex.
+    package static func sha256Hex(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     /// A compiled test BPF object (`make bpf` builds them into build/bpf).

@@ -79,12 +79,15 @@ package final class BPFObject {
         return result.sorted { $0.name < $1.name }
     }
 
-    /// The object's maps that get pinned (everything but internal data maps).
-    package var pinnableMapNames: [String] {
-        var result: [String] = []
+    /// The pinnable maps with their kernel type names (`array`,
+    /// `per_cpu_array`, ...), as image labels list them.
+    package var mapTypes: [String: String] {
+        var result: [String: String] = [:]
         var map = bpf_object__next_map(object, nil)
         while let current = map {
-            if !bpf_map__is_internal(current) { result.append(String(cString: bpf_map__name(current))) }
+            if !bpf_map__is_internal(current) {
+                result[String(cString: bpf_map__name(current))] = KernelNames.mapType(bpf_map__type(current).rawValue)
+            }
             map = bpf_object__next_map(object, current)
         }
         return result

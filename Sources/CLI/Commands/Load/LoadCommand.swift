@@ -1,40 +1,38 @@
 import ArgumentParser
+import Images
 import Manager
 import Model
+import Runtimes
 
 /// The one-step form of the 2024 bpfman releases: load and attach in one
-/// command, `bpfman load file --path P --name FN <type> <type flags>`.
+/// command, `bpfman load file --path P --name FN <type> <type flags>` or
+/// `bpfman load image --image-url URL [--name FN] <type> <type flags>`.
 struct LoadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load", abstract: "Load and attach in one step (the 2024 bpfman form).",
         subcommands: [LoadFileCommand.self, LoadImageCommand.self])
 }
 
-/// `load file --path P --name FN [-g] [-m] [--map-owner-id] <type> ...`.
-struct LoadFileCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "file", abstract: "Load a program from an object file and attach it.",
-        subcommands: [OneStepUprobe.self, OneStepTracepoint.self, OneStepKprobe.self, OneStepXDP.self, OneStepTC.self, OneStepTCX.self,
-                      OneStepFentry.self, OneStepFexit.self])
+/// A one-step load command: loads one program of a type, then the type's
+/// subcommand attaches it.
+protocol OneStepLoad: ParsableCommand {
+    /// Loads one `type` program and returns its record.
+    func loadProgram(_ type: ProgramType, attachFunction: String?, manager: Manager) throws -> ProgramRecord
+}
 
-    @Option(name: [.customShort("p"), .customLong("path")], help: "The BPF object file.")
-    var path: String?
-
-    @Option(name: [.customShort("n"), .customLong("name")], help: "The program's function name.")
-    var name: String?
-
-    @OptionGroup var load: LoadOptions
+extension OneStepLoad {
+    /// The one-step subcommands of a parent.
+    static var oneStepSubcommands: [any ParsableCommand.Type] {
+        [OneStepUprobe<Self>.self, OneStepTracepoint<Self>.self, OneStepKprobe<Self>.self, OneStepXDP<Self>.self, OneStepTC<Self>.self,
+         OneStepTCX<Self>.self, OneStepFentry<Self>.self, OneStepFexit<Self>.self]
+    }
 
     /// Loads `type`, attaches it to `target`, prints the program. A failed
     /// attach unloads the program again.
     func run(_ type: ProgramType, attachFunction: String? = nil, target: AttachTarget, output: OutputOptions) throws {
         let format = try output.format()
-        guard let path, let name else { throw UsageError("missing flags: --path=STRING, --name=STRING") }
-        let (globals, metadata, owner) = try load.parsed()
         let manager = try CLIContext.manager()
-        let records = try manager.load(LoadRequest(path: path, programs: [ProgramSelection(type: type, name: name, attachFunction: attachFunction)],
-                                                   globals: globals, metadata: metadata, mapOwnerID: owner))
-        guard let record = records.first else { return }
+        let record = try loadProgram(type, attachFunction: attachFunction, manager: manager)
         do {
             _ = try manager.attach(AttachRequest(programID: record.id, target: target))
         } catch {
@@ -46,22 +44,74 @@ struct LoadFileCommand: ParsableCommand {
     }
 }
 
-/// `load image --image-url ...`: needs OCI image support.
-struct LoadImageCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "image", abstract: "Load a program from an OCI image and attach it.")
+/// `load file --path P --name FN [-g] [-m] [--map-owner-id] <type> ...`.
+struct LoadFileCommand: OneStepLoad {
+    static let configuration = CommandConfiguration(
+        commandName: "file", abstract: "Load a program from an object file and attach it.", subcommands: oneStepSubcommands)
 
-    @Option(name: [.customShort("i"), .customLong("image-url")]) var imageURL: String?
-    @Argument(parsing: .captureForPassthrough) var rest: [String] = []
+    @Option(name: [.customShort("p"), .customLong("path")], help: "The BPF object file.")
+    var path: String?
 
-    func run() throws {
-        try CLIContext.requireRoot()
-        throw ManagerError(.unsupported, "failed to load from image: pull image \(imageURL ?? ""): OCI image support is not implemented in this build yet")
+    @Option(name: [.customShort("n"), .customLong("name")], help: "The program's function name.")
+    var name: String?
+
+    @OptionGroup var load: LoadOptions
+
+    func loadProgram(_ type: ProgramType, attachFunction: String?, manager: Manager) throws -> ProgramRecord {
+        guard let path, let name else { throw UsageError("missing flags: --path=STRING, --name=STRING") }
+        let (globals, metadata, owner) = try load.parsed()
+        let records = try manager.load(LoadRequest(path: path, programs: [ProgramSelection(type: type, name: name, attachFunction: attachFunction)],
+                                                   globals: globals, metadata: metadata, mapOwnerID: owner))
+        guard let record = records.first else { throw ManagerError(.internal, "load returned no program") }
+        return record
     }
 }
 
-struct OneStepUprobe: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "uprobe")
-    @ParentCommand var parent: LoadFileCommand
+/// `load image --image-url URL [--name FN] [-p POLICY] [--registry-auth B64] [-g] [-m] <type> ...`.
+///
+/// Without `--name`, the image's one labelled program of the type is loaded.
+struct LoadImageCommand: OneStepLoad {
+    static let configuration = CommandConfiguration(
+        commandName: "image", abstract: "Load a program from an OCI image and attach it.", subcommands: oneStepSubcommands)
+
+    @Option(name: [.customShort("i"), .customLong("image-url")], help: "The image reference.")
+    var imageURL: String?
+
+    @Option(name: [.customShort("n"), .customLong("name")], help: "The program's function name (default: the image's one program of the type).")
+    var name: String?
+
+    @OptionGroup var image: ImagePullOptions
+    @OptionGroup var load: LoadOptions
+
+    func loadProgram(_ type: ProgramType, attachFunction: String?, manager: Manager) throws -> ProgramRecord {
+        guard let imageURL else { throw UsageError("missing flags: --image-url=STRING") }
+        let (globals, metadata, owner) = try load.parsed()
+        var request = ImageLoadRequest(reference: imageURL, pullPolicy: try image.policy(), credential: try image.credential(),
+                                       programs: [], globals: globals, metadata: metadata, mapOwnerID: owner)
+        let settings = manager.imageSettings
+        let pulled = try Blocking.run { [request] () async throws(ManagerError) in try await Manager.pull(request, settings: settings) }
+        let chosen: String
+        if let name {
+            chosen = name
+        } else {
+            let candidates = pulled.labels.programs.filter { $0.value.attachVerb == type.attachVerb }.keys.sorted()
+            guard candidates.count == 1 else {
+                throw UsageError(candidates.isEmpty
+                    ? "missing flags: --name=STRING (the image labels no \(type.rawValue) program)"
+                    : "missing flags: --name=STRING (the image labels several \(type.rawValue) programs: \(candidates.joined(separator: ", ")))")
+            }
+            chosen = candidates[0]
+        }
+        request.programs = [ImageProgramSelection(type: type, name: chosen, attachFunction: attachFunction)]
+        let records = try manager.load(pulled: pulled, request: request)
+        guard let record = records.first else { throw ManagerError(.internal, "load returned no program") }
+        return record
+    }
+}
+
+struct OneStepUprobe<Parent: OneStepLoad>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "uprobe") }
+    @ParentCommand var parent: Parent
     @Option(name: [.customShort("f"), .customLong("fn-name")]) var functionName: String?
     @Option(name: [.customShort("t"), .customLong("target")]) var target: String?
     @Option(name: .customLong("offset")) var offset: UInt64 = 0
@@ -78,9 +128,9 @@ struct OneStepUprobe: ParsableCommand {
     }
 }
 
-struct OneStepTracepoint: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tracepoint")
-    @ParentCommand var parent: LoadFileCommand
+struct OneStepTracepoint<Parent: OneStepLoad>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "tracepoint") }
+    @ParentCommand var parent: Parent
     @Option(name: .customLong("tracepoint")) var tracepoint: String?
     @OptionGroup var output: OutputOptions
 
@@ -91,9 +141,9 @@ struct OneStepTracepoint: ParsableCommand {
     }
 }
 
-struct OneStepKprobe: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "kprobe")
-    @ParentCommand var parent: LoadFileCommand
+struct OneStepKprobe<Parent: OneStepLoad>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "kprobe") }
+    @ParentCommand var parent: Parent
     @Option(name: [.customShort("f"), .customLong("fn-name")]) var functionName: String?
     @Option(name: .customLong("offset")) var offset: UInt64 = 0
     @Flag(name: [.customShort("r"), .customLong("retprobe")]) var retprobe = false
@@ -105,9 +155,9 @@ struct OneStepKprobe: ParsableCommand {
     }
 }
 
-struct OneStepXDP: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "xdp")
-    @ParentCommand var parent: LoadFileCommand
+struct OneStepXDP<Parent: OneStepLoad>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "xdp") }
+    @ParentCommand var parent: Parent
     @Option(name: [.customShort("i"), .customLong("iface")]) var interface: String?
     @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
     @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
@@ -121,9 +171,9 @@ struct OneStepXDP: ParsableCommand {
     }
 }
 
-struct OneStepTC: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tc")
-    @ParentCommand var parent: LoadFileCommand
+struct OneStepTC<Parent: OneStepLoad>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "tc") }
+    @ParentCommand var parent: Parent
     @Option(name: [.customShort("d"), .customLong("direction")]) var direction: String?
     @Option(name: [.customShort("i"), .customLong("iface")]) var interface: String?
     @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
@@ -139,9 +189,9 @@ struct OneStepTC: ParsableCommand {
     }
 }
 
-struct OneStepTCX: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tcx")
-    @ParentCommand var parent: LoadFileCommand
+struct OneStepTCX<Parent: OneStepLoad>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "tcx") }
+    @ParentCommand var parent: Parent
     @Option(name: [.customShort("d"), .customLong("direction")]) var direction: String?
     @Option(name: [.customShort("i"), .customLong("iface")]) var interface: String?
     @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
@@ -161,22 +211,22 @@ struct TracingFunctionOptions: ParsableArguments {
     @OptionGroup var output: OutputOptions
 
     /// Loads `type` on the function and attaches it.
-    func run(_ type: ProgramType, target: AttachTarget, parent: LoadFileCommand) throws {
+    func run(_ type: ProgramType, target: AttachTarget, parent: some OneStepLoad) throws {
         guard let functionName else { throw UsageError("missing flags: --fn-name=STRING") }
         try parent.run(type, attachFunction: functionName, target: target, output: output)
     }
 }
 
-struct OneStepFentry: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fentry")
-    @ParentCommand var parent: LoadFileCommand
+struct OneStepFentry<Parent: OneStepLoad>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "fentry") }
+    @ParentCommand var parent: Parent
     @OptionGroup var options: TracingFunctionOptions
     func run() throws { try options.run(.fentry, target: .fentry, parent: parent) }
 }
 
-struct OneStepFexit: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fexit")
-    @ParentCommand var parent: LoadFileCommand
+struct OneStepFexit<Parent: OneStepLoad>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(commandName: "fexit") }
+    @ParentCommand var parent: Parent
     @OptionGroup var options: TracingFunctionOptions
     func run() throws { try options.run(.fexit, target: .fexit, parent: parent) }
 }

@@ -16,6 +16,15 @@ struct LoadOptions: ParsableArguments {
     @Option(name: .customLong("map-owner-id"), help: "Share the maps of this program.")
     var mapOwnerID: String?
 
+    /// Prints the loaded programs, sorted by ID: `{"programs":[...]}` or one text block each.
+    static func print(_ records: [ProgramRecord], manager: Manager, format: OutputFormat) throws {
+        var views: [ProgramView] = []
+        for record in records { views.append(try manager.program(record.id)) }
+        views.sort { $0.record.id < $1.record.id }
+        CLIContext.emit(format, json: .object([("programs", .array(views.map { ProgramRendering.view($0, variant: .load) }))]),
+                        text: views.map(ProgramRendering.text).joined(separator: "\n"))
+    }
+
     /// Validated globals, metadata and owner.
     func parsed() throws(UsageError) -> (globals: [String: [UInt8]], metadata: [String: String], owner: ProgramID?) {
         let globals = try ValueSyntax.globals(self.globals)
@@ -48,40 +57,36 @@ struct ProgramLoadFile: ParsableCommand {
         let (globals, metadata, owner) = try load.parsed()
         let manager = try CLIContext.manager()
         let records = try manager.load(LoadRequest(path: path, programs: selections, globals: globals, metadata: metadata, mapOwnerID: owner))
-        var views: [ProgramView] = []
-        for record in records { views.append(try manager.program(record.id)) }
-        views.sort { $0.record.id < $1.record.id }
-        CLIContext.emit(format, json: .object([("programs", .array(views.map { ProgramRendering.view($0, variant: .load) }))]),
-                        text: views.map(ProgramRendering.text).joined(separator: "\n"))
+        try LoadOptions.print(records, manager: manager, format: format)
     }
 }
 
-/// `program load image <image> --programs ...`.
+/// `program load image <image> --programs [TYPE:]NAME[:ATTACH]...`.
+///
+/// A bare NAME takes its type from the image's `io.ebpf.programs` label.
 struct ProgramLoadImage: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "image", abstract: "Load programs from an OCI bytecode image.")
 
     @Argument(help: "Image reference.")
     var image: String
 
-    @Option(name: .customLong("programs"), help: "TYPE:NAME[:ATTACH] (repeatable, comma-separated).")
+    @Option(name: .customLong("programs"), help: "[TYPE:]NAME[:ATTACH] (repeatable, comma-separated); without TYPE, the image's label gives it.")
     var programs: [String] = []
 
-    @Option(name: [.customShort("p"), .customLong("pull-policy")], help: "Always, IfNotPresent or Never.")
-    var pullPolicy: String = "IfNotPresent"
-
-    @Option(name: .customLong("registry-auth"), help: "base64(user:pass).")
-    var registryAuth: String?
-
+    @OptionGroup var pull: ImagePullOptions
     @OptionGroup var load: LoadOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        _ = try output.format()
-        guard ["always", "ifnotpresent", "never"].contains(pullPolicy.lowercased()) else {
-            throw UsageError("--pull-policy: unknown pull policy \"\(pullPolicy)\"")
-        }
-        _ = try load.parsed()
-        try CLIContext.requireRoot()
-        throw ManagerError(.unsupported, "failed to load from image: pull image \(image): OCI image support is not implemented in this build yet")
+        let format = try output.format()
+        let specs = ValueSyntax.list(programs)
+        guard !specs.isEmpty else { throw UsageError("missing flags: --programs=PROGRAMS,...") }
+        var selections: [ImageProgramSelection] = []
+        for spec in specs { selections.append(try ValueSyntax.imageProgramSpec(spec)) }
+        let (globals, metadata, owner) = try load.parsed()
+        let request = ImageLoadRequest(reference: image, pullPolicy: try pull.policy(), credential: try pull.credential(),
+                                       programs: selections, globals: globals, metadata: metadata, mapOwnerID: owner)
+        let manager = try CLIContext.manager()
+        try LoadOptions.print(try manager.loadImage(request), manager: manager, format: format)
     }
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# A private OCI registry (Debian's docker-registry, distribution 2.8) on
+# 127.0.0.1 with filesystem storage under DIR, for tests and the demo.
+#
+#   registry-sandbox.sh start DIR [USER PASSWORD]   start it; prints HOST:PORT.
+#                                                   With USER/PASSWORD: htpasswd (Basic) auth.
+#   registry-sandbox.sh stop DIR                    stop it and delete DIR
+#   registry-sandbox.sh static DIR                  serve DIR/root as plain files (a hostile "registry")
+set -euo pipefail
+
+. "$(dirname "$0")/daemon-fds.sh"
+cmd=$1; dir=$2; shift 2
+
+wait_for() { # URL: wait until something answers
+  for _ in $(seq 100); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$1" 2>/dev/null || true)
+    [ "$code" != "000" ] && [ -n "$code" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+case $cmd in
+start)
+  mkdir -p "$dir/data"
+  auth=""
+  if [ $# -ge 2 ]; then
+    htpasswd -Bbc "$dir/htpasswd" "$1" "$2" 2>/dev/null
+    auth=$(printf 'auth:\n  htpasswd:\n    realm: bpfman-test\n    path: %s/htpasswd\n' "$dir")
+  fi
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    cat > "$dir/config.yml" <<CONF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+$auth
+CONF
+    setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 < /dev/null &
+    echo $! > "$dir/registry.pid"
+    if wait_for "http://127.0.0.1:$port/v2/" && kill -0 "$(cat "$dir/registry.pid")" 2>/dev/null; then
+      echo "127.0.0.1:$port"; exit 0
+    fi
+    kill "$(cat "$dir/registry.pid")" 2>/dev/null || true
+  done
+  echo "docker-registry did not start: $(cat "$dir/registry.log")" >&2; exit 1
+  ;;
+static)
+  mkdir -p "$dir/root"
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    setsid python3 -m http.server --bind 127.0.0.1 --directory "$dir/root" "$port" >"$dir/registry.log" 2>&1 < /dev/null &
+    echo $! > "$dir/registry.pid"
+    if wait_for "http://127.0.0.1:$port/" && kill -0 "$(cat "$dir/registry.pid")" 2>/dev/null; then
+      echo "127.0.0.1:$port"; exit 0
+    fi
+    kill "$(cat "$dir/registry.pid")" 2>/dev/null || true
+  done
+  echo "static server did not start: $(cat "$dir/registry.log")" >&2; exit 1
+  ;;
+stop)
+  if [ -f "$dir/registry.pid" ]; then
+    pid=$(cat "$dir/registry.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  fi
+  rm -rf "$dir"
+  ;;
+esac
