@@ -10,7 +10,7 @@ ARCH_INCLUDE := /usr/include/$(shell uname -m)-linux-gnu
 DEB_PACKAGES := libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev bpftool iproute2 iputils-ping util-linux \
                 runc busybox-static podman containerd umoci skopeo docker-registry apache2-utils curl openssl
 
-.PHONY: all deps build bpf check-layering test test-unit demo bench clean
+.PHONY: all deps build bpf check-layering test test-guest test-unit demo bench clean
 
 all: build bpf
 
@@ -46,9 +46,16 @@ check-layering:
 	@! grep -rlnE '^import (Foundation|Dispatch)' Sources/BPF Sources/Targets Sources/Namespaces Sources/LinuxSys Sources/BinaryFormats Sources/Diagnostics Sources/Model Sources/bpfman-ns || { echo 'Foundation/Dispatch in a module bpfman-ns links'; exit 1; }
 	@echo 'layering ok'
 
-## test: everything, privileged tests included (run as root).
+## test: everything, privileged tests included (run as root), then the guest lane.
 test: check-layering build bpf
 	CI=$${CI:-} $(SWIFT) test --no-parallel
+	$(MAKE) test-guest
+
+## test-guest: the suites needing a full kernel (kprobes, trampolines, BPF LSM),
+## inside a QEMU guest with Debian's 6.12 kernel; installs qemu, virtme-ng, the kernel.
+test-guest: build bpf
+	$(SWIFT) build --build-tests
+	bash scripts/guest/run.sh
 
 ## test-unit: the tests that need no root.
 test-unit: bpf

@@ -113,28 +113,4 @@ struct ErrorContractTests {
         #expect(result.stderr.hasPrefix("bpfman: error: failed to load programs: "), "\(result.stderr)")
         #expect(bpfman.programIDs().isEmpty)
     }
-
-    @Test("unsupported kernel features are named, never silently accepted")
-    func missingFeatures() throws {
-        let bpfman = BpfmanFixture()
-        defer { bpfman.tearDown() }
-        let fentry = bpfman.bpfman(["program", "load", "file", TestEnvironment.object("kernel_hooks"), "--programs", "fentry:fentry_counter:do_unlinkat"])
-        if fentry.status == 0 {
-            // A kernel with trampolines: the program must really be loaded.
-            #expect(bpfman.programIDs().count == 1)
-        } else {
-            #expect(fentry.stderr.contains("kernel feature fentry/fexit (BPF trampoline) is not available"), "\(fentry.stderr)")
-        }
-        let lsm = bpfman.bpfman(["program", "load", "file", TestEnvironment.object("kernel_hooks"), "--programs", "lsm:lsm_file_open:file_open"])
-        if lsm.status != 0 { #expect(lsm.stderr.contains("kernel feature BPF LSM is not available"), "\(lsm.stderr)") }
-        let kprobeID = try bpfman.load("kernel_hooks", "kprobe:kprobe_counter")
-        let kprobe = bpfman.bpfman(["link", "attach", "kprobe", String(kprobeID), "do_sys_openat2"])
-        if !FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/kprobe/type") {
-            #expect(kprobe.status == 1)
-            #expect(kprobe.stderr.contains("kernel feature kprobe is not available"), "\(kprobe.stderr)")
-            #expect(bpfman.bpfman(["link", "list", "-q"]).stdout.isEmpty, "no link recorded")
-        } else {
-            #expect(kprobe.status == 0, "\(kprobe.stderr)")
-        }
-    }
 }

@@ -98,8 +98,7 @@ struct HostAttachTests {
     func tracepoint() throws {
         let bpfman = BpfmanFixture()
         defer { bpfman.tearDown() }
-        let pid = getpid()
-        let hex = withUnsafeBytes(of: UInt32(pid).littleEndian) { $0.map { String(format: "%02x", $0) }.joined() }
+        let hex = TestEnvironment.littleEndianHex(UInt32(getpid()))
         let id = try bpfman.load("tracepoint_counter", "tracepoint:tracepoint_counter", extra: ["-g", "expected_pid=\(hex)"])
         let link = try bpfman.attach(["tracepoint", String(id), "syscalls/sys_enter_getppid"])
         for _ in 0..<17 { _ = getppid() }

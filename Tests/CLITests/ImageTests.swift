@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -141,6 +142,29 @@ struct ImageTests {
         #expect(always.status == 1 && always.stderr.contains("connection refused") || always.stderr.contains("Connection refused"),
                 "\(always.stderr)")
         #expect(setup.bpfman.programIDs().count == 3, "the failed load left nothing behind")
+    }
+
+    @Test("eight concurrent pulls of one image into one cache all load the same object and leave the cache consistent")
+    func concurrentPulls() throws {
+        let setup = try Setup()
+        defer { setup.tearDown() }
+        let reference = setup.registry.reference("bytecode/concurrent")
+        let digest = try setup.build(reference, [TestEnvironment.object("uprobe_counter")])
+        let results = Mutex<[CommandResult]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let result = setup.run(["program", "load", "image", reference, "--programs", "uprobe_counter", "-p", "Always", "-o", "json"])
+            results.withLock { $0.append(result) }
+        }
+        let all = results.withLock { $0 }
+        #expect(all.allSatisfy { $0.status == 0 }, "\(all.map(\.stderr).joined())")
+        #expect(setup.bpfman.programIDs().count == 8)
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: setup.cache + "/blobs/sha256")
+        for blob in blobs {
+            let bytes = try #require(FileManager.default.contents(atPath: setup.cache + "/blobs/sha256/" + blob))
+            #expect(TestEnvironment.sha256Hex([UInt8](bytes)) == blob, "every cached blob matches its name")
+        }
+        #expect(blobs.contains(String(digest.dropFirst(7))))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: setup.cache + "/tmp").isEmpty)
     }
 
     @Test("htpasswd auth: anonymous pulls are refused; --registry-auth and auth files work")

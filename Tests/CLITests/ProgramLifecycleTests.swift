@@ -96,9 +96,9 @@ struct ProgramLifecycleTests {
     func mapSharing() throws {
         let bpfman = BpfmanFixture()
         defer { bpfman.tearDown() }
-        let owner = try bpfman.load("tracepoint_counter", "tracepoint:tracepoint_counter", extra: ["-g", "expected_pid=\(hexPID(getpid()))"])
+        let owner = try bpfman.load("tracepoint_counter", "tracepoint:tracepoint_counter", extra: ["-g", "expected_pid=\(TestEnvironment.littleEndianHex(UInt32(getpid())))"])
         let dependent = try bpfman.load("tracepoint_counter", "tracepoint:tracepoint_counter",
-                                        extra: ["--map-owner-id", String(owner), "-g", "expected_pid=\(hexPID(getpid()))"])
+                                        extra: ["--map-owner-id", String(owner), "-g", "expected_pid=\(TestEnvironment.littleEndianHex(UInt32(getpid())))"])
         let get = bpfman.bpfman(["program", "get", String(dependent), "-o", "json"])
         let handles = (get.json["record"] as? [String: Any])?["handles"] as? [String: Any]
         #expect(handles?["map_owner_id"] as? Int == Int(owner))
@@ -117,9 +117,5 @@ struct ProgramLifecycleTests {
         #expect(try bpfman.counter(program: owner, map: "tp_count") == 13)
         #expect(bpfman.bpfman(["program", "unload", String(dependent)]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: "\(bpfman.runtimeDirectory)/fs/maps/\(owner)"), "removed with the last user")
-    }
-
-    private func hexPID(_ pid: Int32) -> String {
-        withUnsafeBytes(of: UInt32(pid).littleEndian) { $0.map { String(format: "%02x", $0) }.joined() }
     }
 }

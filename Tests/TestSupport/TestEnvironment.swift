@@ -32,6 +32,15 @@ package enum TestEnvironment {
         return repoRoot + "/.build/debug/" + name
     }
 
+    /// Whether the tests run in the guest lane's full kernel (`make test-guest`),
+    /// where kprobes, trampolines and BPF LSM must work.
+    package static let guestLane = ProcessInfo.processInfo.environment["BPFMAN_GUEST_LANE"] == "1"
+
+    /// `value`'s bytes in little-endian order as hex, the form of `-g NAME=HEX`.
+    package static func littleEndianHex<T: FixedWidthInteger>(_ value: T) -> String {
+        withUnsafeBytes(of: value.littleEndian) { $0.map { String(format: "%02x", $0) }.joined() }
+    }
+
     /// The SHA-256 of `bytes`, in lowercase hex.
     package static func sha256Hex(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
@@ -56,4 +65,6 @@ extension Tag {
     @Tag package static var privileged: Self
     /// Starts real containers.
     @Tag package static var containers: Self
+    /// Needs kernel features only the guest lane's kernel has (kprobes, BPF trampolines, BPF LSM).
+    @Tag package static var guestKernel: Self
 }

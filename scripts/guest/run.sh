@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The guest lane: boots Debian's bookworm-backports 6.12 kernel once under
+# QEMU (TCG; KVM does not work here) with virtme-ng, sharing this machine's
+# root read-only, and runs the already-built test bundle's suites tagged for
+# a full kernel inside it. Prints their output; exits with their status.
+#
+#   run.sh [FILTER]     FILTER: a swift-testing --filter (default: the guest suites)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+filter=${1:-KernelHookTests}
+kernel=$(bash "$root/scripts/guest/setup.sh")
+bundle=$root/.build/debug/bpfmanPackageTests.xctest
+[ -x "$bundle" ] || { echo "build the tests first (swift build --build-tests)" >&2; exit 1; }
+
+out=$root/build/guest/out
+rm -rf "$out"; mkdir -p "$out"
+# Modules udev would load for emulated hardware only cost boot time.
+blacklist=kvm,kvm_intel,kvm_amd,ahci,libata,sr_mod,cdrom,sg,psmouse,i2c_i801,lpc_ich,pcspkr,serio_raw,evdev,aesni_intel
+blacklist=$blacklist,sha1_ssse3,sha256_ssse3,sha512_ssse3,crc32_pclmul,crct10dif_pclmul,ghash_clmulni_intel,iTCO_wdt,button,qemu_fw_cfg
+# BPF LSM runs only when "bpf" is in the boot's LSM list.
+lsm=lockdown,capability,landlock,yama,apparmor,bpf
+
+start=$(date +%s)
+timeout 900 vng --run "$kernel" --disable-kvm --force-9p --memory 2G --cpus 2 --rwdir "$out" --cwd "$root" \
+  --append "modprobe.blacklist=$blacklist lsm=$lsm" \
+  --exec "BPFMAN_GUEST_LANE=1 CI=true '$bundle' --testing-library swift-testing --filter '$filter' > '$out/log' 2>&1; echo \$? > '$out/rc'" \
+  > "$out/console" 2>&1 < /dev/null || true
+echo "guest lane: $(uname -m) host, guest kernel ${kernel#/boot/vmlinuz-}, $(( $(date +%s) - start )) s"
+cat "$out/log" 2>/dev/null || { echo "the guest produced no test output; console:" >&2; tail -40 "$out/console" >&2; }
+rc=$(cat "$out/rc" 2>/dev/null || echo 1)
+exit "$rc"
