@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "bpfman", targets: ["bpfman"]),
         .executable(name: "bpfman-ns", targets: ["bpfman-ns"]),
+        .executable(name: "bpfman-agent", targets: ["bpfman-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C layer.
@@ -65,6 +68,15 @@ let package = Package(
         .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "Images", "LinuxSys", "Model", "Namespaces", "Runtimes", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
+        // The Kubernetes client and the node agent.
+        .target(name: "Kubernetes", dependencies: ["Diagnostics",
+                                                   .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                   .product(name: "NIOCore", package: "swift-nio"),
+                                                   .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                   .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                                   .product(name: "Yams", package: "Yams")]),
+        .target(name: "Agent", dependencies: ["Diagnostics", "Images", "Kubernetes", "Manager", "Model", "Runtimes"]),
+
         .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Images", "Model", "Namespaces", "Runtimes", "Server",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
@@ -74,6 +86,8 @@ let package = Package(
 
         // Executables: wiring only.
         .executableTarget(name: "bpfman", dependencies: ["CLI"]),
+        .executableTarget(name: "bpfman-agent", dependencies: ["Agent", "Kubernetes", "Manager",
+                                                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "bpfman-ns", dependencies: ["BPF", "Diagnostics", "LinuxSys", "Namespaces", "Targets",
                                                             .product(name: "SystemPackage", package: "swift-system")]),
 
@@ -95,7 +109,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images"]),
         .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-ns"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-ns", "bpfman-agent"]),
     ],
     swiftLanguageModes: [.v6]
 )

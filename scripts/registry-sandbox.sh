@@ -20,17 +20,22 @@ wait_for() { # URL: wait until something answers
   return 1
 }
 
-case $cmd in
-start)
-  mkdir -p "$dir/data"
-  auth=""
-  if [ $# -ge 2 ]; then
-    htpasswd -Bbc "$dir/htpasswd" "$1" "$2" 2>/dev/null
-    auth=$(printf 'auth:\n  htpasswd:\n    realm: bpfman-test\n    path: %s/htpasswd\n' "$dir")
-  fi
+# Runs `$1 PORT` (which starts a server in the background and records its
+# pid in $dir/registry.pid) on random ports until one answers; prints HOST:PORT.
+launch() {
   for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
-    cat > "$dir/config.yml" <<CONF
+    "$1" "$port"
+    if wait_for "http://127.0.0.1:$port/" && kill -0 "$(cat "$dir/registry.pid")" 2>/dev/null; then
+      echo "127.0.0.1:$port"; return 0
+    fi
+    kill "$(cat "$dir/registry.pid")" 2>/dev/null || true
+  done
+  echo "$1 did not start: $(cat "$dir/registry.log")" >&2; return 1
+}
+
+registry() {
+  cat > "$dir/config.yml" <<CONF
 version: 0.1
 log:
   level: error
@@ -42,30 +47,31 @@ storage:
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:$port
+  addr: 127.0.0.1:$1
 $auth
 CONF
-    setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 < /dev/null &
-    echo $! > "$dir/registry.pid"
-    if wait_for "http://127.0.0.1:$port/v2/" && kill -0 "$(cat "$dir/registry.pid")" 2>/dev/null; then
-      echo "127.0.0.1:$port"; exit 0
-    fi
-    kill "$(cat "$dir/registry.pid")" 2>/dev/null || true
-  done
-  echo "docker-registry did not start: $(cat "$dir/registry.log")" >&2; exit 1
+  setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 < /dev/null &
+  echo $! > "$dir/registry.pid"
+}
+
+file_server() {
+  setsid python3 -m http.server --bind 127.0.0.1 --directory "$dir/root" "$1" >"$dir/registry.log" 2>&1 < /dev/null &
+  echo $! > "$dir/registry.pid"
+}
+
+case $cmd in
+start)
+  mkdir -p "$dir/data"
+  auth=""
+  if [ $# -ge 2 ]; then
+    htpasswd -Bbc "$dir/htpasswd" "$1" "$2" 2>/dev/null
+    auth=$(printf 'auth:\n  htpasswd:\n    realm: bpfman-test\n    path: %s/htpasswd\n' "$dir")
+  fi
+  launch registry
   ;;
 static)
   mkdir -p "$dir/root"
-  for _ in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 20000))
-    setsid python3 -m http.server --bind 127.0.0.1 --directory "$dir/root" "$port" >"$dir/registry.log" 2>&1 < /dev/null &
-    echo $! > "$dir/registry.pid"
-    if wait_for "http://127.0.0.1:$port/" && kill -0 "$(cat "$dir/registry.pid")" 2>/dev/null; then
-      echo "127.0.0.1:$port"; exit 0
-    fi
-    kill "$(cat "$dir/registry.pid")" 2>/dev/null || true
-  done
-  echo "static server did not start: $(cat "$dir/registry.log")" >&2; exit 1
+  launch file_server
   ;;
 stop)
   if [ -f "$dir/registry.pid" ]; then

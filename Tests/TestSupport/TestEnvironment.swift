@@ -27,6 +27,9 @@ package enum TestEnvironment {
     /// The built `bpfman-ns` executable.
     package static var bpfmanNS: String { binary("bpfman-ns") }
 
+    /// The `bpfman-agent` executable.
+    package static var bpfmanAgent: String { binary("bpfman-agent") }
+
     private static func binary(_ name: String) -> String {
         if let path = ProcessInfo.processInfo.environment["BPFMAN_TEST_BIN_DIR"] { return path + "/" + name }
         return repoRoot + "/.build/debug/" + name

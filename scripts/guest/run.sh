@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 filter=${1:-KernelHookTests}
 kernel=$(bash "$root/scripts/guest/setup.sh")
 bundle=$root/.build/debug/bpfmanPackageTests.xctest
-[ -x "$bundle" ] || { echo "build the tests first (swift build --build-tests)" >&2; exit 1; }
+[ -x "$bundle" ] || { echo "build the tests first (make test-guest, or swift test)" >&2; exit 1; }
 
 out=$root/build/guest/out
 rm -rf "$out"; mkdir -p "$out"

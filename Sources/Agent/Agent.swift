@@ -1,0 +1,88 @@
+import Synchronization
+import Foundation
+import Kubernetes
+import Manager
+
+/// How the agent runs.
+package struct AgentConfiguration: Sendable {
+    /// This node's name (`NODE_NAME`).
+    package var nodeName: String
+    /// The API server.
+    package var kube: KubeConfig
+    /// The manager's runtime directory and image settings.
+    package var manager: ManagerConfiguration
+    /// The CRI endpoint, or nil to discover it.
+    package var runtimeEndpoint: String?
+    /// Seconds between full reconciles when nothing changes (catches
+    /// containers that restart without a pod change).
+    package var resyncInterval: Double
+
+    /// Creates a configuration.
+    package init(nodeName: String, kube: KubeConfig, manager: ManagerConfiguration, runtimeEndpoint: String?, resyncInterval: Double = 10) {
+        self.nodeName = nodeName
+        self.kube = kube
+        self.manager = manager
+        self.runtimeEndpoint = runtimeEndpoint
+        self.resyncInterval = resyncInterval
+    }
+}
+
+/// The node agent: watches the `UprobeProgram` resources, this node's pods
+/// (`fieldSelector=spec.nodeName=<node>`) and this node's labels, and
+/// reconciles after every change and every resync interval.
+package enum Agent {
+    /// Runs until the task is cancelled.
+    ///
+    /// - Parameter log: receives one line per notable event.
+    package static func run(_ configuration: AgentConfiguration, log: @escaping @Sendable (String) -> Void) async throws {
+        let manager = try Manager(configuration: configuration.manager)
+        let client = try KubeClient(config: configuration.kube)
+        let node = configuration.nodeName
+        let reconciler = Reconciler(node: node, manager: manager, client: client, runtimeEndpoint: configuration.runtimeEndpoint)
+        let dirty = DirtyFlag()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await Informer<UprobeProgram>(client: client, resource: UprobeProgram.resource).run { objects in
+                    await reconciler.update(programs: objects)
+                    dirty.set()
+                } signal: { signal in
+                    if case .failed(let error) = signal { log("watch uprobeprograms: \(error.message)") }
+                }
+            }
+            group.addTask {
+                await Informer<Pod>(client: client, resource: .pods, fieldSelector: "spec.nodeName=\(node)").run { _ in
+                    dirty.set()
+                } signal: { signal in
+                    if case .failed(let error) = signal { log("watch pods: \(error.message)") }
+                }
+            }
+            group.addTask {
+                await Informer<Node>(client: client, resource: .nodes, fieldSelector: "metadata.name=\(node)").run { nodes in
+                    await reconciler.update(nodeLabels: nodes[node]?.metadata.labels ?? [:])
+                    dirty.set()
+                } signal: { signal in
+                    if case .failed(let error) = signal { log("watch nodes: \(error.message)") }
+                }
+            }
+            group.addTask {
+                var last = ContinuousClock.now
+                while !Task.isCancelled {
+                    if dirty.take() || ContinuousClock.now - last >= .milliseconds(Int(configuration.resyncInterval * 1000)) {
+                        last = ContinuousClock.now
+                        await reconciler.reconcileAll()
+                    }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            await group.waitForAll()
+        }
+        await client.shutdown()
+    }
+}
+
+/// A flag informers set and the reconcile loop takes.
+final class DirtyFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    func take() -> Bool { value.withLock { flag in defer { flag = false }; return flag } }
+}

@@ -1,0 +1,80 @@
+import Diagnostics
+import Model
+import Runtimes
+
+/// One selected container and its link after a sync.
+package struct ContainerLink: Sendable, Equatable {
+    /// The container.
+    package var container: ContainerInfo
+    /// Its link, or nil when the attach failed.
+    package var link: LinkRecord?
+    /// Why the attach failed.
+    package var error: String?
+}
+
+/// What a sync found and did.
+package struct ContainerSyncResult: Sendable, Equatable {
+    /// One entry per selected container, in the runtime's order.
+    package var containers: [ContainerLink]
+    /// Links made by this sync.
+    package var attached: [LinkID]
+    /// Links removed because their container is gone or no longer selected.
+    package var detached: [LinkID]
+}
+
+extension Manager {
+    /// The link metadata key naming the container a selector link serves.
+    package static let containerIDKey = "bpfman.io/container-id"
+
+    /// Makes the container links of `request.programID` match the
+    /// containers `selector` picks now: attaches in each selected container
+    /// without a link, detaches links whose container is gone or no longer
+    /// selected. Links are recognised by their `bpfman.io/container-id`
+    /// metadata; links without it (made by hand) are never touched, so the
+    /// sync can run again at any time, by any process, with the same result.
+    ///
+    /// - Throws: `ManagerError` when the request is not a uprobe attach or
+    ///   the runtime cannot be asked; single attach or detach failures are
+    ///   reported per container instead.
+    package func syncContainerLinks(_ request: AttachRequest, in selector: ContainerSelector,
+                                    runtimeEndpoint: String?) throws(ManagerError) -> ContainerSyncResult {
+        let narrow = try Self.perContainer(request)
+        let containers: [ContainerInfo]
+        do {
+            containers = try Self.containers(selectedBy: selector, runtimeEndpoint: runtimeEndpoint)
+        } catch {
+            throw ManagerError(error, context: "resolve container selector")
+        }
+        var filter = LinkFilter()
+        filter.programID = request.programID
+        var existing: [String: LinkRecord] = [:]
+        var detached: [LinkID] = []
+        let selected = Set(containers.map(\.id))
+        for link in try links(filter) {
+            guard let containerID = link.metadata?[Self.containerIDKey] else { continue }
+            if selected.contains(containerID) && existing[containerID] == nil {
+                existing[containerID] = link
+                continue
+            }
+            do { try detach(link.id) } catch where error.code == .notFound {} catch { continue }
+            detached.append(link.id)
+        }
+        var result = ContainerSyncResult(containers: [], attached: [], detached: detached)
+        for container in containers {
+            if let link = existing[container.id] {
+                result.containers.append(ContainerLink(container: container, link: link))
+                continue
+            }
+            var single = narrow(container)
+            single.metadata = (request.metadata ?? [:]).merging([Self.containerIDKey: container.id]) { _, id in id }
+            do {
+                let link = try attach(single)
+                result.containers.append(ContainerLink(container: container, link: link))
+                result.attached.append(link.id)
+            } catch {
+                result.containers.append(ContainerLink(container: container, link: nil, error: error.message))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `bpfman-agent` against the in-test API server and a real containerd with
+/// CRI (issue 8): a `UprobeProgram` attaches in exactly the selected
+/// containers, follows pods as they come and go, survives a restart and a
+/// 410 Gone without changing what is right, reports per node, and unloads
+/// everything when the resource is deleted.
+@Suite(.requiresRoot, .tags(.privileged, .containers), .serialized)
+struct AgentTests {
+    static let node = "node-a"
+    static let resource = "/apis/bpfman.io/v1alpha1/uprobeprograms"
+
+    /// A running agent process.
+    final class AgentProcess: @unchecked Sendable {
+        let process = Process()
+        let log: String
+
+        init(api: FakeAPIServer, bpfman: BpfmanFixture, cri: CRISandbox, cache: String) throws {
+            log = bpfman.runtimeDirectory + "-agent.log"
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfmanAgent)
+            process.arguments = ["--node-name", AgentTests.node, "--kubeconfig", api.kubeconfig, "--runtime-dir", bpfman.runtimeDirectory,
+                                 "--runtime-endpoint", cri.socket, "--image-cache-dir", cache, "--resync", "0.5"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: log)
+            try process.run()
+        }
+
+        func stop() {
+            guard process.isRunning else { return }
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    static func waitFor(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(50_000)
+        }
+        return condition()
+    }
+
+    /// This node's report in the resource's status.
+    static func report(_ api: FakeAPIServer, _ name: String) -> [String: Any] {
+        let object = api.request("GET", "\(resource)/\(name)").1
+        return ((object["status"] as? [String: Any])?["nodes"] as? [String: Any])?[node] as? [String: Any] ?? [:]
+    }
+
+    static func condition(_ report: [String: Any]) -> String? {
+        (report["conditions"] as? [[String: Any]])?.first?["type"] as? String
+    }
+
+    static func attachedLinks(_ report: [String: Any]) -> [[String: Any]] {
+        (report["links"] as? [[String: Any]] ?? []).filter { $0["state"] as? String == "Attached" }
+    }
+
+    static func writes(_ log: String) -> [String] {
+        let entries = (try? JSONSerialization.jsonObject(with: Data(log.utf8))) as? [[String: Any]] ?? []
+        return entries.filter { ($0["method"] as? String) != "GET" }.map { "\($0["method"] ?? "") \($0["path"] ?? "") \($0["code"] ?? "")" }.suffix(12)
+    }
+
+    /// Registers a pod object as the kubelet would.
+    static func registerPod(_ api: FakeAPIServer, name: String, namespace: String, labels: [String: String]) {
+        api.request("POST", "/api/v1/namespaces/\(namespace)/pods", json: [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": name, "namespace": namespace, "labels": labels],
+            "spec": ["nodeName": node, "containers": [["name": "worker", "image": "bpfman-test"]]],
+        ])
+    }
+
+    /// Makes the probe target in container `pid` run its calls and waits for them.
+    static func trigger(_ pid: Int32) -> Bool {
+        FileManager.default.createFile(atPath: "/proc/\(pid)/root/tmp/go", contents: nil)
+        return waitFor(10) { FileManager.default.fileExists(atPath: "/proc/\(pid)/root/tmp/go.done") }
+    }
+
+    @Test("create, scale, restart, 410 Gone and delete: links follow the selected containers and counts prove it")
+    func lifecycle() async throws {
+        let rootfs = try ContainerRootfs()
+        defer { rootfs.tearDown() }
+        let cri = try CRISandbox(rootfs: rootfs)
+        defer { cri.tearDown() }
+        let api = try FakeAPIServer()
+        defer { api.tearDown() }
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let cache = bpfman.runtimeDirectory + "-cache"
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+
+        func pod(_ calls: Int) -> [CRISandbox.ContainerSpec] {
+            [.init(name: "worker", command: ["/usr/bin/probe_target", String(calls), "malloc", "/tmp/go"]),
+             .init(name: "sidecar", command: ["/usr/bin/probe_target", "1000", "malloc", "/tmp/never"])]
+        }
+        api.request("POST", "/api/v1/nodes", json: ["apiVersion": "v1", "kind": "Node",
+                                                     "metadata": ["name": Self.node, "labels": ["kubernetes.io/hostname": Self.node]]])
+        let web = try await cri.runPod(name: "web", namespace: "shop", labels: ["app": "nginx"], containers: pod(21))
+        Self.registerPod(api, name: "web", namespace: "shop", labels: ["app": "nginx"])
+        let db = try await cri.runPod(name: "db", namespace: "shop", labels: ["app": "db"], containers: pod(9))
+        Self.registerPod(api, name: "db", namespace: "shop", labels: ["app": "db"])
+        let webWorker = try await cri.pid(of: try #require(web["worker"]))
+        let dbWorker = try await cri.pid(of: try #require(db["worker"]))
+
+        var agent = try AgentProcess(api: api, bpfman: bpfman, cri: cri, cache: cache)
+        defer { agent.stop() }
+        let created = api.request("POST", Self.resource, json: [
+            "apiVersion": "bpfman.io/v1alpha1", "kind": "UprobeProgram", "metadata": ["name": "malloc-counter"],
+            "spec": ["nodeselector": ["matchLabels": ["kubernetes.io/hostname": Self.node]], "bpffunctionname": "uprobe_counter",
+                     "func_name": "malloc", "target": "libc", "retprobe": false,
+                     "bytecode": ["path": TestEnvironment.object("uprobe_counter")],
+                     "containers": ["namespace": "shop", "pods": ["matchLabels": ["app": "nginx"]], "containernames": ["worker"]]],
+        ])
+        #expect(created.0 == 201, "\(created.1)")
+
+        #expect(Self.waitFor { Self.condition(Self.report(api, "malloc-counter")) == "Success" },
+                "status: \(Self.report(api, "malloc-counter")); agent: \((try? String(contentsOfFile: agent.log, encoding: .utf8)) ?? "")")
+        var report = Self.report(api, "malloc-counter")
+        let programID = try #require(report["program_id"] as? Int)
+        #expect(Self.attachedLinks(report).compactMap { $0["pid"] as? Int } == [Int(webWorker)], "exactly the selected container")
+        let finalizers = (api.request("GET", "\(Self.resource)/malloc-counter").1["metadata"] as? [String: Any])?["finalizers"] as? [String]
+        #expect(finalizers == ["bpfman.io/agent-\(Self.node)"])
+
+        #expect(Self.trigger(webWorker) && Self.trigger(dbWorker))
+        #expect(try bpfman.counter(program: UInt32(programID), map: "up_count") == 21, "the selected worker's calls, not the db's")
+
+        // A pod that starts later gets its link.
+        let late = try await cri.runPod(name: "web-2", namespace: "shop", labels: ["app": "nginx"], containers: pod(13))
+        Self.registerPod(api, name: "web-2", namespace: "shop", labels: ["app": "nginx"])
+        let lateWorker = try await cri.pid(of: try #require(late["worker"]))
+        #expect(Self.waitFor { Self.attachedLinks(Self.report(api, "malloc-counter")).count == 2 })
+        #expect(Self.trigger(lateWorker))
+        #expect(try bpfman.counter(program: UInt32(programID), map: "up_count") == 21 + 13)
+
+        // A link the agent did not make is left alone.
+        let manual = try bpfman.attach(["uprobe", String(programID), TestEnvironment.probeTarget, "--fn-name", "bpfman_test_probe"])
+
+        // Restarting the agent changes nothing that is right.
+        agent.stop()
+        let before = api.request("GET", "\(Self.resource)/malloc-counter").1
+        let linksBefore = bpfman.bpfman(["link", "list", "-q"]).stdout
+        agent = try AgentProcess(api: api, bpfman: bpfman, cri: cri, cache: cache)
+        usleep(3_000_000)
+        let after = api.request("GET", "\(Self.resource)/malloc-counter").1
+        #expect((after["metadata"] as? [String: Any])?["resourceVersion"] as? String
+                == (before["metadata"] as? [String: Any])?["resourceVersion"] as? String, "no write after a restart: \(Self.writes(api.requestLog()))")
+        #expect(bpfman.bpfman(["link", "list", "-q"]).stdout == linksBefore, "same links, same ids")
+        #expect(bpfman.programIDs() == [UInt32(programID)])
+
+        // 410 Gone: history compacted and every watch cut; the agent re-lists and goes on.
+        api.request("POST", "/fake/compact")
+        api.request("POST", "/fake/close-watches")
+        try await cri.removePod(of: try #require(late["worker"]))
+        api.request("DELETE", "/api/v1/namespaces/shop/pods/web-2")
+        #expect(Self.waitFor { Self.attachedLinks(Self.report(api, "malloc-counter")).count == 1 }, "the removed pod's link went")
+        report = Self.report(api, "malloc-counter")
+        #expect(Self.attachedLinks(report).compactMap { $0["pid"] as? Int } == [Int(webWorker)])
+        #expect(bpfman.bpfman(["link", "get", String(manual)]).status == 0, "the hand-made link is untouched")
+
+        let log = api.requestLog()
+        #expect(log.contains("spec.nodeName=\(Self.node)") || log.contains("spec.nodeName%3D\(Self.node)"), "pods are watched for this node only")
+
+        // Deleting the resource unloads everything, then the finalizer goes and the object with it.
+        api.request("DELETE", "\(Self.resource)/malloc-counter")
+        #expect(Self.waitFor { api.request("GET", "\(Self.resource)/malloc-counter").0 == 404 }, "the finalizer was removed")
+        #expect(bpfman.programIDs().isEmpty, "the program and its links are gone")
+    }
+}
