@@ -27,7 +27,8 @@ package struct AgentConfiguration: Sendable {
     }
 }
 
-/// The node agent: watches the `UprobeProgram` resources, this node's pods
+/// The node agent: watches the `UprobeProgram`, `ClusterBpfApplication` and
+/// `BpfApplication` resources, this node's pods
 /// (`fieldSelector=spec.nodeName=<node>`) and this node's labels, and
 /// reconciles after every change and every resync interval.
 package enum Agent {
@@ -43,10 +44,21 @@ package enum Agent {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await Informer<UprobeProgram>(client: client, resource: UprobeProgram.resource).run { objects in
-                    await reconciler.update(programs: objects)
+                    await reconciler.update(uprobePrograms: objects)
                     dirty.set()
                 } signal: { signal in
                     if case .failed(let error) = signal { log("watch uprobeprograms: \(error.message)") }
+                }
+            }
+            for namespaced in [false, true] {
+                let resource = namespaced ? BpfApplication.namespacedResource : BpfApplication.clusterResource
+                group.addTask {
+                    await Informer<BpfApplication>(client: client, resource: resource).run { objects in
+                        await reconciler.update(applications: objects, namespaced: namespaced)
+                        dirty.set()
+                    } signal: { signal in
+                        if case .failed(let error) = signal { log("watch \(resource.plural): \(error.message)") }
+                    }
                 }
             }
             group.addTask {

@@ -6,29 +6,35 @@ import Manager
 import Model
 import Runtimes
 
-/// Makes this node match the `UprobeProgram` resources: loads each selected
-/// program once, keeps one link per matching container, unloads what is no
-/// longer wanted, and reports per node in the resource's status.
+/// Makes this node match bpfman's resources (`UprobeProgram`,
+/// `ClusterBpfApplication`, `BpfApplication`): loads each selected program
+/// once, keeps its links (one per matching container for container
+/// uprobes), unloads what is no longer wanted, and reports per node in the
+/// resource's status.
 ///
 /// Everything it makes carries `bpfman.io/owner` metadata (programs) and
-/// `bpfman.io/container-id` (links), so a restarted agent finds its work
-/// again and never touches programs or links it did not make.
+/// `bpfman.io/link` (links, with `bpfman.io/container-id` for container
+/// links), so a restarted agent finds its work again and never touches
+/// programs or links it did not make.
 package actor Reconciler {
     private let node: String
     private let manager: Manager
     private let client: KubeClient
     private let runtimeEndpoint: String?
-    private var programs: [String: UprobeProgram] = [:]
-    private var programsListed = false
+    private var workloads: [String: [String: Workload]] = [:]
     private var nodeLabels: [String: String] = [:]
     private var written: [String: (status: NodeStatus, since: String)] = [:]
 
+    /// The kinds the agent reconciles; orphans are collected only once all are listed.
+    package static let kinds = ["UprobeProgram", "ClusterBpfApplication", "BpfApplication"]
     /// The program metadata key naming the resource a program serves.
     package static let ownerKey = "bpfman.io/owner"
     /// The program metadata key holding the resource's uid.
     package static let ownerUIDKey = "bpfman.io/owner-uid"
     /// The program metadata key holding the spec generation it was loaded for.
     package static let generationKey = "bpfman.io/generation"
+    /// The link metadata key naming the link's index in its program's spec.
+    package static let linkKey = "bpfman.io/link"
 
     /// Creates a reconciler for node `node`.
     package init(node: String, manager: Manager, client: KubeClient, runtimeEndpoint: String?) {
@@ -41,10 +47,16 @@ package actor Reconciler {
     /// This node's finalizer: it holds a deleted resource until this node has unloaded it.
     package var finalizer: String { "bpfman.io/agent-\(node)" }
 
-    /// Replaces the known resources (after a list or watch event).
-    package func update(programs: [String: UprobeProgram]) {
-        self.programs = programs
-        programsListed = true
+    /// Replaces the known `UprobeProgram` resources.
+    package func update(uprobePrograms: [String: UprobeProgram]) {
+        workloads["UprobeProgram"] = uprobePrograms.mapValues { Workload($0, node: node) }
+    }
+
+    /// Replaces the known applications of one scope.
+    package func update(applications: [String: BpfApplication], namespaced: Bool) {
+        workloads[namespaced ? "BpfApplication" : "ClusterBpfApplication"] = applications.mapValues {
+            Workload($0, namespaced: namespaced, node: node)
+        }
     }
 
     /// Replaces the node's labels.
@@ -54,106 +66,121 @@ package actor Reconciler {
 
     /// Reconciles every resource, then removes programs whose resource is gone.
     package func reconcileAll() async {
-        guard programsListed else { return }
-        for program in programs.values.sorted(by: { $0.metadata.name < $1.metadata.name }) {
-            await reconcile(program)
+        for kind in Self.kinds {
+            for workload in (workloads[kind] ?? [:]).values.sorted(by: { $0.owner < $1.owner }) { await reconcile(workload) }
         }
-        await collectOrphans()
+        if Self.kinds.allSatisfy({ workloads[$0] != nil }) { await collectOrphans() }
     }
 
-    private func reconcile(_ program: UprobeProgram) async {
-        let owner = "UprobeProgram/\(program.metadata.name)"
-        let name = program.metadata.name
-        if written[name] == nil, let report = program.status?.nodes?[node], let status = NodeStatus(report: report),
+    private func reconcile(_ workload: Workload) async {
+        let owner = workload.owner
+        if written[owner] == nil, let report = workload.reported, let status = NodeStatus(report: report, singleProgram: workload.singleProgram),
            let since = report.conditions?.first?.lastTransitionTime {
-            written[name] = (status, since)
+            written[owner] = (status, since)
         }
         do {
             let loaded = try await offload { [manager] () throws(ManagerError) in try Self.programs(of: owner, manager: manager) }
-            if program.metadata.deletionTimestamp != nil {
+            if workload.metadata.deletionTimestamp != nil {
                 try await unload(loaded)
-                try await removeFinalizer(program)
-                written[name] = nil
+                try await removeFinalizer(workload)
+                written[owner] = nil
                 return
             }
-            let selected = try program.spec.nodeselector?.selector().matches(nodeLabels) ?? true
-            guard selected else {
+            guard try workload.nodeSelector?.selector().matches(nodeLabels) ?? true else {
                 try await unload(loaded)
-                if written[name] != nil || loaded.isEmpty == false { try await clearStatus(name) }
+                if written[owner] != nil { try await clearStatus(workload) }
                 return
             }
-            try await addFinalizer(program)
-            let generation = String(program.metadata.generation ?? 0)
-            let uid = program.metadata.uid ?? ""
-            let reusable = loaded.first { $0.metadata[Self.generationKey] == generation && $0.metadata[Self.ownerUIDKey] == uid }
-            try await unload(loaded.filter { $0.id != reusable?.id })
-            let record: ProgramRecord
-            if let reusable {
-                record = reusable
-            } else {
-                try await writeStatus(name, NodeStatus(condition: "Pending", reason: "Loading", message: "loading \(program.spec.bpffunctionname)"))
-                record = try await load(program, owner: owner, generation: generation)
+            try await addFinalizer(workload)
+            let generation = String(workload.metadata.generation ?? 0)
+            let uid = workload.metadata.uid ?? ""
+            let current = loaded.filter { $0.metadata[Self.generationKey] == generation && $0.metadata[Self.ownerUIDKey] == uid }
+            try await unload(loaded.filter { record in !current.contains { $0.id == record.id } })
+            var programs: [NodeStatus.Program] = []
+            for program in workload.programs {
+                programs.append(await reconcile(program, of: workload, loaded: current.first { $0.name == program.name }, generation: generation))
             }
-            let status = try await attach(program, record: record, owner: owner)
-            try await writeStatus(name, status)
+            try await writeStatus(workload, NodeStatus(programs: programs, singleProgram: workload.singleProgram))
         } catch {
             let message = (error as? any BpfmanError)?.message ?? "\(error)"
-            try? await writeStatus(name, NodeStatus(condition: "Error", reason: "ReconcileFailed", message: message))
+            try? await writeStatus(workload, NodeStatus(condition: "Error", reason: "ReconcileFailed", message: message,
+                                                        singleProgram: workload.singleProgram))
         }
     }
 
-    private func load(_ program: UprobeProgram, owner: String, generation: String) async throws -> ProgramRecord {
-        let spec = program.spec
-        let type: ProgramType = spec.retprobe == true ? .uretprobe : .uprobe
+    /// Loads one program if needed and keeps its links.
+    private func reconcile(_ program: Workload.Program, of workload: Workload, loaded: ProgramRecord?,
+                           generation: String) async -> NodeStatus.Program {
+        let name = workload.singleProgram ? "" : program.name
+        guard let type = program.type else {
+            return NodeStatus.Program(name: name, programID: nil, links: [], error: "Error: \(program.unsupported ?? "unsupported")")
+        }
+        let record: ProgramRecord
+        do {
+            if let loaded {
+                record = loaded
+            } else {
+                try await writeStatus(workload, NodeStatus(condition: "Pending", reason: "Loading", message: "loading \(program.name)",
+                                                           singleProgram: workload.singleProgram))
+                record = try await load(program, type: type, of: workload, generation: generation)
+            }
+        } catch {
+            return NodeStatus.Program(name: name, programID: nil, links: [], error: "Error: \((error as? any BpfmanError)?.message ?? "\(error)")")
+        }
+        var links: [NodeStatus.Link] = []
+        for (index, link) in program.links.enumerated() {
+            let request = AttachRequest(programID: record.id, target: link.target, metadata: [Self.ownerKey: workload.owner, Self.linkKey: String(index)])
+            do {
+                links += try await attach(request, containers: link.containers)
+            } catch {
+                links.append(NodeStatus.Link(linkID: nil, state: "Error: \((error as? any BpfmanError)?.message ?? "\(error)")"))
+            }
+        }
+        return NodeStatus.Program(name: name, programID: record.id.rawValue, links: links)
+    }
+
+    private func load(_ program: Workload.Program, type: ProgramType, of workload: Workload, generation: String) async throws -> ProgramRecord {
         var globals: [String: [UInt8]] = [:]
-        for (key, value) in spec.globaldata ?? [:] {
-            guard let bytes = Data(base64Encoded: value) else { throw AgentError("globaldata \(key): not base64") }
+        for (key, value) in workload.globals {
+            guard let bytes = Data(base64Encoded: value) else { throw AgentError("globalData \(key): not base64") }
             globals[key] = [UInt8](bytes)
         }
-        let metadata = [Self.ownerKey: owner, Self.ownerUIDKey: program.metadata.uid ?? "", Self.generationKey: generation]
-        if let image = spec.bytecode.image {
-            guard let policy = PullPolicy(parsing: image.imagepullpolicy ?? "IfNotPresent") else {
-                throw AgentError("unknown image pull policy \"\(image.imagepullpolicy ?? "")\"")
+        let metadata = [Self.ownerKey: workload.owner, Self.ownerUIDKey: workload.metadata.uid ?? "", Self.generationKey: generation]
+        switch workload.bytecode {
+        case .image(let url, let pullPolicy):
+            guard let policy = PullPolicy(parsing: pullPolicy ?? "IfNotPresent") else {
+                throw AgentError("unknown image pull policy \"\(pullPolicy ?? "")\"")
             }
-            let request = ImageLoadRequest(reference: image.url, pullPolicy: policy, programs: [ImageProgramSelection(type: type, name: spec.bpffunctionname)],
+            let request = ImageLoadRequest(reference: url, pullPolicy: policy,
+                                           programs: [ImageProgramSelection(type: type, name: program.name, attachFunction: program.attachFunction)],
                                            globals: globals, metadata: metadata)
             let pulled = try await Manager.pull(request, settings: manager.imageSettings)
             return try await offload { [manager] () throws(ManagerError) in try Self.first(manager.load(pulled: pulled, request: request)) }
+        case .path(let path):
+            let request = LoadRequest(path: path, programs: [ProgramSelection(type: type, name: program.name, attachFunction: program.attachFunction)],
+                                      globals: globals, metadata: metadata)
+            return try await offload { [manager] () throws(ManagerError) in try Self.first(manager.load(request)) }
         }
-        guard let path = spec.bytecode.path else { throw AgentError("bytecode names neither an image nor a path") }
-        let request = LoadRequest(path: path, programs: [ProgramSelection(type: type, name: spec.bpffunctionname)], globals: globals, metadata: metadata)
-        return try await offload { [manager] () throws(ManagerError) in try Self.first(manager.load(request)) }
     }
 
-    private func attach(_ program: UprobeProgram, record: ProgramRecord, owner: String) async throws -> NodeStatus {
-        let spec = program.spec
-        let request = AttachRequest(programID: record.id, target: .uprobe(target: spec.target, functionName: spec.func_name, offset: spec.offset ?? 0,
-                                                                          pid: spec.pid, containerPID: nil),
-                                    metadata: [Self.ownerKey: owner])
-        guard let containers = spec.containers else {
-            let link = try await offload { [manager] () throws(ManagerError) in try Self.hostLink(request, manager: manager) }
-            return NodeStatus(condition: "Success", reason: "Attached", message: "program \(record.id) attached on the node",
-                              programID: record.id.rawValue,
-                              links: [NodeStatus.Link(containerID: "", pod: "", namespace: "", containerName: "", pid: spec.pid ?? 0,
-                                                      linkID: link.id.rawValue, state: "Attached")])
+    /// Keeps one link (on the node) or one per selected container.
+    private func attach(_ request: AttachRequest, containers: Workload.ContainerSelectorSpec?) async throws -> [NodeStatus.Link] {
+        guard let containers else {
+            let link = try await offload { [manager] () throws(ManagerError) in try Self.nodeLink(request, manager: manager) }
+            return [NodeStatus.Link(linkID: link.id.rawValue, state: "Attached")]
         }
-        let selector = ContainerSelector(namespace: containers.namespace, pods: try containers.pods.selector(),
-                                         containerNames: containers.containernames ?? [])
+        let selector = ContainerSelector(namespace: containers.namespace, pods: try containers.pods.selector(), containerNames: containers.names)
         let endpoint = runtimeEndpoint
         let sync = try await offload { [manager] () throws(ManagerError) in
             try manager.syncContainerLinks(request, in: selector, runtimeEndpoint: endpoint)
         }
-        return NodeStatus(programID: record.id.rawValue, sync: sync)
+        return NodeStatus.links(sync)
     }
 
     private func collectOrphans() async {
-        let known = Set(programs.values.map { "UprobeProgram/\($0.metadata.name)" })
+        let known = Set(workloads.values.flatMap { $0.values.map(\.owner) })
         guard let all = try? await offload({ [manager] () throws(ManagerError) in try Self.programs(of: nil, manager: manager) }) else { return }
-        let orphans = all.filter { record in
-            guard let owner = record.metadata[Self.ownerKey], owner.hasPrefix("UprobeProgram/") else { return false }
-            return !known.contains(owner)
-        }
-        try? await unload(orphans)
+        try? await unload(all.filter { !known.contains($0.metadata[Self.ownerKey] ?? "") })
     }
 
     // MARK: Manager
@@ -169,11 +196,12 @@ package actor Reconciler {
         return record
     }
 
-    /// The program's one host link, made when missing.
-    private static func hostLink(_ request: AttachRequest, manager: Manager) throws(ManagerError) -> LinkRecord {
+    /// The request's one link on the node (recognised by its metadata), made when missing.
+    private static func nodeLink(_ request: AttachRequest, manager: Manager) throws(ManagerError) -> LinkRecord {
         var filter = LinkFilter()
         filter.programID = request.programID
-        if let link = try manager.links(filter).first { return link }
+        let index = request.metadata?[linkKey]
+        if let link = try manager.links(filter).first(where: { $0.metadata?[linkKey] == index }) { return link }
         return try manager.attach(request)
     }
 
@@ -205,19 +233,19 @@ package actor Reconciler {
 
     // MARK: API
 
-    private func addFinalizer(_ program: UprobeProgram) async throws {
-        let finalizers = program.metadata.finalizers ?? []
+    private func addFinalizer(_ workload: Workload) async throws {
+        let finalizers = workload.metadata.finalizers ?? []
         guard !finalizers.contains(finalizer) else { return }
-        let operation: [String: Any] = finalizers.isEmpty && program.metadata.finalizers == nil
+        let operation: [String: Any] = workload.metadata.finalizers == nil
             ? ["op": "add", "path": "/metadata/finalizers", "value": [finalizer]]
             : ["op": "add", "path": "/metadata/finalizers/-", "value": finalizer]
-        try await client.patch(UprobeProgram.resource, name: program.metadata.name, type: .json, body: [operation])
+        try await client.patch(workload.resource, namespace: workload.metadata.namespace, name: workload.metadata.name, type: .json, body: [operation])
     }
 
-    private func removeFinalizer(_ program: UprobeProgram) async throws {
-        guard let index = program.metadata.finalizers?.firstIndex(of: finalizer) else { return }
+    private func removeFinalizer(_ workload: Workload) async throws {
+        guard let index = workload.metadata.finalizers?.firstIndex(of: finalizer) else { return }
         do {
-            try await client.patch(UprobeProgram.resource, name: program.metadata.name, type: .json, body: [
+            try await client.patch(workload.resource, namespace: workload.metadata.namespace, name: workload.metadata.name, type: .json, body: [
                 ["op": "test", "path": "/metadata/finalizers/\(index)", "value": finalizer],
                 ["op": "remove", "path": "/metadata/finalizers/\(index)"],
             ])
@@ -227,16 +255,18 @@ package actor Reconciler {
         }
     }
 
-    private func writeStatus(_ name: String, _ status: NodeStatus) async throws {
-        if let previous = written[name], previous.status == status { return }
-        let since = written[name].map { $0.status.condition == status.condition ? $0.since : NodeStatus.now() } ?? NodeStatus.now()
-        try await client.patch(UprobeProgram.resource, name: name, subresource: "status",
+    private func writeStatus(_ workload: Workload, _ status: NodeStatus) async throws {
+        let owner = workload.owner
+        if let previous = written[owner], previous.status == status { return }
+        let since = written[owner].map { $0.status.condition == status.condition ? $0.since : NodeStatus.now() } ?? NodeStatus.now()
+        try await client.patch(workload.resource, namespace: workload.metadata.namespace, name: workload.metadata.name, subresource: "status",
                                body: ["status": ["nodes": [node: status.patchValue(since: since)]]])
-        written[name] = (status, since)
+        written[owner] = (status, since)
     }
 
-    private func clearStatus(_ name: String) async throws {
-        try await client.patch(UprobeProgram.resource, name: name, subresource: "status", body: ["status": ["nodes": [node: NSNull()]]])
-        written[name] = nil
+    private func clearStatus(_ workload: Workload) async throws {
+        try await client.patch(workload.resource, namespace: workload.metadata.namespace, name: workload.metadata.name, subresource: "status",
+                               body: ["status": ["nodes": [node: NSNull()]]])
+        written[workload.owner] = nil
     }
 }

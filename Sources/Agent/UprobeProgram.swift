@@ -53,37 +53,12 @@ package struct UprobeProgram: KubeObject, Equatable {
         package var containers: Containers?
     }
 
-    /// What the nodes reported (`status.nodes.<node>`), as far as the agent reads it back.
-    package struct Status: Codable, Sendable, Equatable {
-        /// One node's report.
-        package struct NodeReport: Codable, Sendable, Equatable {
-            /// One link.
-            package struct Link: Codable, Sendable, Equatable {
-                package var container_id: String
-                package var pod: String
-                package var namespace: String
-                package var container_name: String
-                package var pid: Int32
-                package var link_id: UInt64?
-                package var state: String
-            }
-            /// The conditions (the agent writes one).
-            package var conditions: [Condition]?
-            /// The program loaded on the node.
-            package var program_id: UInt32?
-            /// The links.
-            package var links: [Link]?
-        }
-        /// Reports by node name.
-        package var nodes: [String: NodeReport]?
-    }
-
     /// The metadata.
     package var metadata: ObjectMeta
     /// The spec.
     package var spec: Spec
-    /// The status.
-    package var status: Status?
+    /// The status, as far as the agent reads it back.
+    package var status: ResourceStatus?
 
     /// The resource address.
     package static let resource = KubeResource(group: "bpfman.io", version: "v1alpha1", plural: "uprobeprograms", namespaced: false)

@@ -30,8 +30,10 @@ extension Manager {
     /// containers `selector` picks now: attaches in each selected container
     /// without a link, detaches links whose container is gone or no longer
     /// selected. Links are recognised by their `bpfman.io/container-id`
-    /// metadata; links without it (made by hand) are never touched, so the
-    /// sync can run again at any time, by any process, with the same result.
+    /// metadata plus every pair of `request.metadata` (so several selectors
+    /// can share a program); other links (made by hand, or by another
+    /// selector) are never touched, so the sync can run again at any time,
+    /// by any process, with the same result.
     ///
     /// - Throws: `ManagerError` when the request is not a uprobe attach or
     ///   the runtime cannot be asked; single attach or detach failures are
@@ -50,8 +52,10 @@ extension Manager {
         var existing: [String: LinkRecord] = [:]
         var detached: [LinkID] = []
         let selected = Set(containers.map(\.id))
+        let tags = request.metadata ?? [:]
         for link in try links(filter) {
-            guard let containerID = link.metadata?[Self.containerIDKey] else { continue }
+            guard let metadata = link.metadata, let containerID = metadata[Self.containerIDKey],
+                  tags.allSatisfy({ metadata[$0.key] == $0.value }) else { continue }
             if selected.contains(containerID) && existing[containerID] == nil {
                 existing[containerID] = link
                 continue

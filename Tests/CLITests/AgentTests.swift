@@ -166,4 +166,71 @@ struct AgentTests {
         #expect(Self.waitFor { api.request("GET", "\(Self.resource)/malloc-counter").0 == 404 }, "the finalizer was removed")
         #expect(bpfman.programIDs().isEmpty, "the program and its links are gone")
     }
+
+    @Test("ClusterBpfApplication and BpfApplication: each program loads once, container uprobes and node tracepoints attach, deletion unloads")
+    func applications() async throws {
+        let rootfs = try ContainerRootfs()
+        defer { rootfs.tearDown() }
+        let cri = try CRISandbox(rootfs: rootfs)
+        defer { cri.tearDown() }
+        let api = try FakeAPIServer()
+        defer { api.tearDown() }
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let cache = bpfman.runtimeDirectory + "-cache"
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+
+        api.request("POST", "/api/v1/nodes", json: ["apiVersion": "v1", "kind": "Node", "metadata": ["name": Self.node]])
+        let web = try await cri.runPod(name: "web", namespace: "shop", labels: ["app": "nginx"], containers: [
+            .init(name: "worker", command: ["/usr/bin/probe_target", "11", "malloc", "/tmp/go"])])
+        Self.registerPod(api, name: "web", namespace: "shop", labels: ["app": "nginx"])
+        let worker = try await cri.pid(of: try #require(web["worker"]))
+        let agent = try AgentProcess(api: api, bpfman: bpfman, cri: cri, cache: cache)
+        defer { agent.stop() }
+
+        let uprobe: [String: Any] = ["name": "multi_uprobe", "type": "UProbe", "uprobe": ["links": [[
+            "function": "malloc", "target": "libc",
+            "containers": ["namespace": "shop", "pods": ["matchLabels": ["app": "nginx"]], "containerNames": ["worker"]]]]]]
+        let tracepoint: [String: Any] = ["name": "multi_tracepoint", "type": "TracePoint",
+                                         "tracepoint": ["links": [["name": "syscalls/sys_enter_getppid"]]]]
+        let clusterPath = "/apis/bpfman.io/v1alpha1/clusterbpfapplications"
+        let created = api.request("POST", clusterPath, json: [
+            "apiVersion": "bpfman.io/v1alpha1", "kind": "ClusterBpfApplication", "metadata": ["name": "multi-app"],
+            "spec": ["nodeSelector": [:] as [String: Any], "byteCode": ["path": TestEnvironment.object("multi")], "programs": [uprobe, tracepoint]],
+        ])
+        #expect(created.0 == 201, "\(created.1)")
+        func report(_ path: String) -> [String: Any] {
+            let object = api.request("GET", path).1
+            return ((object["status"] as? [String: Any])?["nodes"] as? [String: Any])?[Self.node] as? [String: Any] ?? [:]
+        }
+        #expect(Self.waitFor { Self.condition(report("\(clusterPath)/multi-app")) == "Success" },
+                "\(report("\(clusterPath)/multi-app")) \((try? String(contentsOfFile: agent.log, encoding: .utf8)) ?? "")")
+        let programs = report("\(clusterPath)/multi-app")["programs"] as? [[String: Any]] ?? []
+        #expect(programs.compactMap { $0["name"] as? String } == ["multi_uprobe", "multi_tracepoint"])
+        let uprobeID = try #require(programs.first?["program_id"] as? Int)
+        let tracepointID = try #require(programs.last?["program_id"] as? Int)
+        #expect(((programs.first?["links"] as? [[String: Any]])?.compactMap { $0["pid"] as? Int }) == [Int(worker)])
+        #expect(Self.trigger(worker))
+        #expect(try bpfman.counter(program: UInt32(uprobeID), map: "multi_count") == 11, "the container's calls, exactly")
+        for _ in 0..<5 { _ = getppid() }
+        #expect(try bpfman.counter(program: UInt32(tracepointID), map: "multi_count") >= 5, "the node-wide tracepoint fires")
+
+        // A namespaced application reaches its own namespace's pods only.
+        let namespacedPath = "/apis/bpfman.io/v1alpha1/namespaces/shop/bpfapplications"
+        var scoped = uprobe
+        scoped["uprobe"] = ["links": [["function": "malloc", "target": "libc", "containers": ["pods": ["matchLabels": ["app": "nginx"]]]]]]
+        api.request("POST", namespacedPath, json: [
+            "apiVersion": "bpfman.io/v1alpha1", "kind": "BpfApplication", "metadata": ["name": "scoped", "namespace": "shop"],
+            "spec": ["nodeSelector": [:] as [String: Any], "byteCode": ["path": TestEnvironment.object("multi")], "programs": [scoped]],
+        ])
+        #expect(Self.waitFor { Self.condition(report("\(namespacedPath)/scoped")) == "Success" }, "\(report("\(namespacedPath)/scoped"))")
+        let scopedLinks = ((report("\(namespacedPath)/scoped")["programs"] as? [[String: Any]])?.first?["links"] as? [[String: Any]]) ?? []
+        #expect(scopedLinks.compactMap { $0["namespace"] as? String } == ["shop"])
+        #expect(bpfman.programIDs().count == 3)
+
+        api.request("DELETE", "\(clusterPath)/multi-app")
+        api.request("DELETE", "\(namespacedPath)/scoped")
+        #expect(Self.waitFor { api.request("GET", "\(clusterPath)/multi-app").0 == 404 && api.request("GET", "\(namespacedPath)/scoped").0 == 404 })
+        #expect(bpfman.programIDs().isEmpty, "everything the applications loaded is gone")
+    }
 }
