@@ -19,7 +19,15 @@ package struct ContainerSyncResult: Sendable, Equatable {
     /// Links made by this sync.
     package var attached: [LinkID]
     /// Links removed because their container is gone or no longer selected.
-    package var detached: [LinkID]
+    package var detached: [DetachedLink]
+}
+
+/// A link a sync removed, and the container it served.
+package struct DetachedLink: Sendable, Equatable {
+    /// The link.
+    package var link: LinkID
+    /// The container it served.
+    package var containerID: String
 }
 
 extension Manager {
@@ -50,7 +58,7 @@ extension Manager {
         var filter = LinkFilter()
         filter.programID = request.programID
         var existing: [String: LinkRecord] = [:]
-        var detached: [LinkID] = []
+        var detached: [DetachedLink] = []
         let selected = Set(containers.map(\.id))
         let tags = request.metadata ?? [:]
         for link in try links(filter) {
@@ -61,7 +69,7 @@ extension Manager {
                 continue
             }
             do { try detach(link.id) } catch where error.code == .notFound {} catch { continue }
-            detached.append(link.id)
+            detached.append(DetachedLink(link: link.id, containerID: containerID))
         }
         var result = ContainerSyncResult(containers: [], attached: [], detached: detached)
         for container in containers {

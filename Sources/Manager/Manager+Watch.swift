@@ -1,8 +1,6 @@
-import Diagnostics
 import Glibc
 import Model
 import Runtimes
-import Store
 
 /// A change a selector watch made.
 package enum WatchEvent: Sendable {
@@ -17,44 +15,27 @@ package enum WatchEvent: Sendable {
 extension Manager {
     /// Keeps a selector's links in step with the node: attaches in matching
     /// containers as they start and detaches the links of containers that
-    /// exit, until `shouldStop` returns true.
+    /// exit, until `shouldStop` returns true. Each poll is one
+    /// ``syncContainerLinks(_:in:runtimeEndpoint:)``, so a watch started
+    /// again adopts the links an earlier one made instead of doubling them.
     ///
     /// Polls CRI every `interval` seconds (one ListPodSandbox, one
     /// ListContainers and a verbose status per matching container).
     package func watch(_ request: AttachRequest, in selector: ContainerSelector, runtimeEndpoint: String?, interval: Double,
                        shouldStop: () -> Bool, report: (WatchEvent) -> Void) throws(ManagerError) {
-        let request = try Self.perContainer(request)
-        var links: [String: LinkID] = [:]
+        _ = try Self.perContainer(request)
         while !shouldStop() {
-            let containers: [ContainerInfo]
             do {
-                containers = try Self.containers(selectedBy: selector, runtimeEndpoint: runtimeEndpoint)
+                let result = try syncContainerLinks(request, in: selector, runtimeEndpoint: runtimeEndpoint)
+                for gone in result.detached { report(.detached(gone.link, containerID: gone.containerID)) }
+                for entry in result.containers {
+                    if let link = entry.link, result.attached.contains(link.id) { report(.attached(link, entry.container)) }
+                    if let error = entry.error {
+                        report(.failed("attach uprobe in container \(entry.container.name) (pid \(entry.container.pid)): \(error)"))
+                    }
+                }
             } catch {
-                report(.failed("resolve container selector: \(error.message)"))
-                Self.pause(interval)
-                continue
-            }
-            let current = Set(containers.map(\.id))
-            for (id, link) in links where !current.contains(id) {
-                do {
-                    try detach(link)
-                    report(.detached(link, containerID: id))
-                } catch where error.code == .notFound {
-                    report(.detached(link, containerID: id))
-                } catch {
-                    report(.failed("detach link \(link): \(error.message)"))
-                    continue
-                }
-                links[id] = nil
-            }
-            for container in containers where links[container.id] == nil {
-                do {
-                    let record = try attach(request(container))
-                    links[container.id] = record.id
-                    report(.attached(record, container))
-                } catch {
-                    report(.failed("attach uprobe in container \(container.name) (pid \(container.pid)): \(error.message)"))
-                }
+                report(.failed(error.message))
             }
             Self.pause(interval)
         }
