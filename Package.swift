@@ -65,7 +65,8 @@ let package = Package(
                                                .product(name: "Crypto", package: "swift-crypto")]),
 
         // State and the manager core.
-        .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Model", .product(name: "GRDB", package: "GRDB.swift"),
+                                             .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "Images", "LinuxSys", "Model", "Namespaces", "Runtimes", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
         // The Kubernetes client and the node agent.

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LinuxSys
 import GRDB
+import GRDBSQLite
 import Model
 
 /// bpfman's state: the SQLite database at `<rt>/db/store.db`.
@@ -20,6 +21,13 @@ package final class Store: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.maximumReaderCount = 2
+        configuration.prepareDatabase { db in
+            // Keep the -wal and -shm files when the last connection closes:
+            // every bpfman command opens the database, and recreating them
+            // each time costs a checkpoint, unlinks and fresh writes.
+            var persist: CInt = 1
+            _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+        }
         pool = try Self.open(path: path, configuration: configuration, busyTimeout: busyTimeout)
     }
 
@@ -44,7 +52,9 @@ package final class Store: Sendable {
         while true {
             do {
                 let pool = try DatabasePool(path: path, configuration: configuration)
-                try Schema.migrator.migrate(pool)
+                // Most opens find the schema current: checking with a read
+                // spares them a write transaction and its fsyncs.
+                if try !pool.read(Schema.migrator.hasCompletedMigrations) { try Schema.migrator.migrate(pool) }
                 return pool
             } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && waited < busyTimeout {
                 usleep(delay)
