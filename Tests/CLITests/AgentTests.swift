@@ -12,6 +12,30 @@ struct AgentTests {
     static let node = "node-a"
     static let resource = "/apis/bpfman.io/v1alpha1/uprobeprograms"
 
+    /// A node: a containerd with CRI, the API server, a bpfman runtime
+    /// directory and an image cache, torn down together.
+    final class Node: @unchecked Sendable {
+        let rootfs: ContainerRootfs
+        let cri: CRISandbox
+        let api: FakeAPIServer
+        let bpfman = BpfmanFixture()
+        var cache: String { bpfman.runtimeDirectory + "-cache" }
+
+        init() throws {
+            rootfs = try ContainerRootfs()
+            do { cri = try CRISandbox(rootfs: rootfs) } catch { rootfs.tearDown(); throw error }
+            do { api = try FakeAPIServer() } catch { cri.tearDown(); rootfs.tearDown(); throw error }
+        }
+
+        func tearDown() {
+            bpfman.tearDown()
+            api.tearDown()
+            cri.tearDown()
+            rootfs.tearDown()
+            try? FileManager.default.removeItem(atPath: cache)
+        }
+    }
+
     /// A running agent process.
     final class AgentProcess: @unchecked Sendable {
         let process = Process()
@@ -79,16 +103,9 @@ struct AgentTests {
 
     @Test("create, scale, restart, 410 Gone and delete: links follow the selected containers and counts prove it")
     func lifecycle() async throws {
-        let rootfs = try ContainerRootfs()
-        defer { rootfs.tearDown() }
-        let cri = try CRISandbox(rootfs: rootfs)
-        defer { cri.tearDown() }
-        let api = try FakeAPIServer()
-        defer { api.tearDown() }
-        let bpfman = BpfmanFixture()
-        defer { bpfman.tearDown() }
-        let cache = bpfman.runtimeDirectory + "-cache"
-        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let node = try Node()
+        defer { node.tearDown() }
+        let (cri, api, bpfman, cache) = (node.cri, node.api, node.bpfman, node.cache)
 
         func pod(_ calls: Int) -> [CRISandbox.ContainerSpec] {
             [.init(name: "worker", command: ["/usr/bin/probe_target", String(calls), "malloc", "/tmp/go"]),
@@ -169,16 +186,9 @@ struct AgentTests {
 
     @Test("ClusterBpfApplication and BpfApplication: each program loads once, container uprobes and node tracepoints attach, deletion unloads")
     func applications() async throws {
-        let rootfs = try ContainerRootfs()
-        defer { rootfs.tearDown() }
-        let cri = try CRISandbox(rootfs: rootfs)
-        defer { cri.tearDown() }
-        let api = try FakeAPIServer()
-        defer { api.tearDown() }
-        let bpfman = BpfmanFixture()
-        defer { bpfman.tearDown() }
-        let cache = bpfman.runtimeDirectory + "-cache"
-        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let node = try Node()
+        defer { node.tearDown() }
+        let (cri, api, bpfman, cache) = (node.cri, node.api, node.bpfman, node.cache)
 
         api.request("POST", "/api/v1/nodes", json: ["apiVersion": "v1", "kind": "Node", "metadata": ["name": Self.node]])
         let web = try await cri.runPod(name: "web", namespace: "shop", labels: ["app": "nginx"], containers: [
