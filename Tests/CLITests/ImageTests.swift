@@ -90,6 +90,15 @@ struct ImageTests {
                 == ["url": pinned, "digest": digest, "pull_policy": "Never"], "the digest was cached by the first pull")
         #expect(try Self.probeCount(setup.bpfman, program: byDigest, calls: 7) == 7)
 
+        // The same image in Docker's schema 2 media types (converted by skopeo) loads too.
+        let docker = setup.registry.reference("bytecode/uprobe", tag: "docker")
+        let converted = Command.run("/usr/bin/skopeo", ["copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false", "--format", "v2s2",
+                                                        "docker://\(reference)", "docker://\(docker)"])
+        try #require(converted.status == 0, "skopeo: \(converted.stderr)")
+        #expect(setup.run(["image", "inspect", docker]).json["media_type"] as? String == "application/vnd.docker.distribution.manifest.v2+json")
+        let (fromDocker, _) = try setup.load(docker, "uprobe_counter")
+        #expect(try Self.probeCount(setup.bpfman, program: fromDocker, calls: 4) == 4)
+
         let wrongType = setup.run(["program", "load", "image", reference, "--programs", "xdp:uprobe_counter"])
         #expect(wrongType.status == 1 && wrongType.stderr.contains("program type mismatch"), "\(wrongType.stderr)")
         let missing = setup.run(["program", "load", "image", reference, "--programs", "nosuch"])
