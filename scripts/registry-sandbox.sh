@@ -78,6 +78,8 @@ stop)
     pid=$(cat "$dir/registry.pid")
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    # A server started with SIGTERM ignored (inherited from the caller) goes anyway.
+    kill -9 "$pid" 2>/dev/null || true
   fi
   rm -rf "$dir"
   ;;

@@ -33,13 +33,16 @@ package enum Mounts {
     package static func ensureMounted(_ fileSystem: SpecialFileSystem, at path: String, mode: String = "0700") throws(Errno) {
         if isMounted(fileSystem, at: path) { return }
         try FileSystem.createDirectories(path)
-        if isMounted(fileSystem, at: path) { return }
-        let result = cshim_mount(fileSystem.rawValue, path, fileSystem.rawValue, 0, "mode=\(mode)")
-        if result != 0 {
-            let errno = Errno.lastError
-            // A concurrent bpfman may have mounted it first.
-            if errno == .resourceBusy, isMounted(fileSystem, at: path) { return }
-            throw errno
+        // Concurrent first commands would each see no mount and stack one
+        // mount on another; a lock on the parent directory makes the check
+        // and the mount one step.
+        let parent = open(FileSystem.dirname(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard parent >= 0 else { throw Errno.lastError }
+        defer { close(parent) }
+        while flock(parent, LOCK_EX) != 0 {
+            guard Errno.lastError == .interrupted else { throw Errno.lastError }
         }
+        if isMounted(fileSystem, at: path) { return }
+        if cshim_mount(fileSystem.rawValue, path, fileSystem.rawValue, 0, "mode=\(mode)") != 0 { throw Errno.lastError }
     }
 }

@@ -33,6 +33,7 @@ struct AgentTests {
             cri.tearDown()
             rootfs.tearDown()
             try? FileManager.default.removeItem(atPath: cache)
+            try? FileManager.default.removeItem(atPath: bpfman.runtimeDirectory + "-agent.log")
         }
     }
 

@@ -44,6 +44,18 @@ struct StateConsistencyTests {
         try Self.checkConsistent(bpfman)
     }
 
+    @Test("16 concurrent first commands on a fresh runtime directory mount bpffs once")
+    func concurrentFirstMount() throws {
+        for _ in 0..<5 {
+            let bpfman = BpfmanFixture()
+            defer { bpfman.tearDown() }
+            DispatchQueue.concurrentPerform(iterations: 16) { _ in _ = bpfman.bpfman(["program", "list"]) }
+            let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+                .split(separator: "\n").filter { $0.split(separator: " ").dropFirst(4).first == "\(bpfman.runtimeDirectory)/fs" }
+            #expect(mounts.count == 1, "stacked bpffs mounts: \(mounts)")
+        }
+    }
+
     @Test("8 concurrent loaders and unloaders end consistent")
     func concurrentWriters() throws {
         let bpfman = BpfmanFixture()
