@@ -46,8 +46,8 @@ package enum Agent {
                 await Informer<UprobeProgram>(client: client, resource: UprobeProgram.resource).run { objects in
                     await reconciler.update(uprobePrograms: objects)
                     dirty.set()
-                } signal: { signal in
-                    if case .failed(let error) = signal { log("watch uprobeprograms: \(error.message)") }
+                } failed: { error in
+                    log("watch uprobeprograms: \(error.message)")
                 }
             }
             for namespaced in [false, true] {
@@ -56,24 +56,24 @@ package enum Agent {
                     await Informer<BpfApplication>(client: client, resource: resource).run { objects in
                         await reconciler.update(applications: objects, namespaced: namespaced)
                         dirty.set()
-                    } signal: { signal in
-                        if case .failed(let error) = signal { log("watch \(resource.plural): \(error.message)") }
+                    } failed: { error in
+                        log("watch \(resource.plural): \(error.message)")
                     }
                 }
             }
             group.addTask {
                 await Informer<Pod>(client: client, resource: .pods, fieldSelector: "spec.nodeName=\(node)").run { _ in
                     dirty.set()
-                } signal: { signal in
-                    if case .failed(let error) = signal { log("watch pods: \(error.message)") }
+                } failed: { error in
+                    log("watch pods: \(error.message)")
                 }
             }
             group.addTask {
                 await Informer<Node>(client: client, resource: .nodes, fieldSelector: "metadata.name=\(node)").run { nodes in
                     await reconciler.update(nodeLabels: nodes[node]?.metadata.labels ?? [:])
                     dirty.set()
-                } signal: { signal in
-                    if case .failed(let error) = signal { log("watch nodes: \(error.message)") }
+                } failed: { error in
+                    log("watch nodes: \(error.message)")
                 }
             }
             group.addTask {

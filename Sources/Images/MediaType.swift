@@ -8,16 +8,10 @@ package enum MediaType {
     package static let ociConfig = "application/vnd.oci.image.config.v1+json"
     /// An OCI layer, gzip-compressed tar.
     package static let ociLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip"
-    /// An OCI layer, plain tar.
-    package static let ociLayer = "application/vnd.oci.image.layer.v1.tar"
     /// A Docker schema 2 manifest.
     package static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
     /// A Docker manifest list (multi-platform).
     package static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
-    /// A Docker image config.
-    package static let dockerConfig = "application/vnd.docker.container.image.v1+json"
-    /// A Docker layer, gzip-compressed tar.
-    package static let dockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip"
     /// cosign's simple-signing payload layer.
     package static let cosignSimpleSigning = "application/vnd.dev.cosign.simplesigning.v1+json"
 

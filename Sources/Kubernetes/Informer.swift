@@ -30,18 +30,10 @@ package struct Informer<Object: KubeObject>: Sendable {
         self.backoff = backoff
     }
 
-    /// What the informer reports besides the objects.
-    package enum Signal: Sendable {
-        /// A full list was read (first start, or after 410 Gone).
-        case listed(resourceVersion: String)
-        /// A request failed; the informer retries after a pause.
-        case failed(KubeError)
-    }
-
     /// Runs until the task is cancelled, calling `changed` with the whole
     /// current collection (keyed `namespace/name`) after each list and each
-    /// change, and `signal` for lists and failures.
-    package func run(changed: ([String: Object]) async -> Void, signal: (Signal) async -> Void = { _ in }) async {
+    /// change, and `failed` for each failed request (then retried).
+    package func run(changed: ([String: Object]) async -> Void, failed: (KubeError) async -> Void = { _ in }) async {
         var objects: [String: Object] = [:]
         var resourceVersion: String?
         var wait = backoff.first
@@ -52,7 +44,6 @@ package struct Informer<Object: KubeObject>: Sendable {
                                                      fieldSelector: fieldSelector, as: Object.self)
                     objects = Dictionary(list.items.map { (Self.key($0), $0) }) { _, later in later }
                     resourceVersion = list.metadata.resourceVersion ?? "0"
-                    await signal(.listed(resourceVersion: resourceVersion ?? "0"))
                     await changed(objects)
                 }
                 try await client.watch(resource, namespace: namespace, resourceVersion: resourceVersion, labelSelector: labelSelector,
@@ -72,12 +63,11 @@ package struct Informer<Object: KubeObject>: Sendable {
                 }
                 wait = backoff.first
             } catch {
+                await failed(error)
                 if error.isExpired {
                     resourceVersion = nil
-                    await signal(.failed(error))
                     continue
                 }
-                await signal(.failed(error))
                 try? await Task.sleep(for: .milliseconds(Int(wait * 1000)))
                 wait = min(wait * 2, backoff.max)
             }

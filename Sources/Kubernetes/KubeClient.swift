@@ -17,7 +17,7 @@ package enum WatchEvent<Object: KubeObject>: Sendable {
     case bookmark(resourceVersion: String)
 }
 
-/// A Kubernetes API client on async-http-client: list, get, merge/JSON
+/// A Kubernetes API client on async-http-client: list, merge/JSON
 /// patches (objects and their status subresource) and watch streams.
 ///
 /// Authenticates with a bearer token (read from the token file for each
@@ -54,13 +54,6 @@ package final class KubeClient: Sendable {
     /// Closes the connections.
     package func shutdown() async {
         try? await http.shutdown()
-    }
-
-    /// Reads one object.
-    package func get<Object: KubeObject>(_ resource: KubeResource, namespace: String? = nil, name: String,
-                                         as type: Object.Type = Object.self) async throws(KubeError) -> Object {
-        let body = try await send("GET", resource.path(namespace: namespace, name: name), what: "get \(resource) \(name)")
-        return try decode(Object.self, body, what: "\(resource) \(name)")
     }
 
     /// Lists a collection (in `namespace`, or everywhere).

@@ -16,12 +16,6 @@ package struct ObjectMeta: Codable, Sendable, Equatable {
     package var finalizers: [String]?
     /// Set when deletion was requested.
     package var deletionTimestamp: String?
-
-    /// Creates metadata with a name.
-    package init(name: String, namespace: String? = nil) {
-        self.name = name
-        self.namespace = namespace
-    }
 }
 
 /// An object the client can list and watch.
