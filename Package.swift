@@ -109,6 +109,7 @@ let package = Package(
                                                        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images"]),
+        .testTarget(name: "ManagerTests", dependencies: ["Manager"]),
         .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-ns", "bpfman-agent"]),
     ],
