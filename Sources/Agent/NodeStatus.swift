@@ -1,6 +1,7 @@
 import Foundation
 import Kubernetes
 import Manager
+import Model
 
 /// What this node reports about one resource, under `status.nodes.<node>`.
 struct NodeStatus: Equatable, Sendable {
@@ -125,9 +126,5 @@ struct NodeStatus: Equatable, Sendable {
     }
 
     /// Now, RFC 3339 in UTC.
-    static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date())
-    }
+    static func now() -> String { Timestamp.rfc3339(Int64(time(nil))) }
 }

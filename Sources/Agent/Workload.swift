@@ -125,9 +125,3 @@ extension Workload {
         }
     }
 }
-
-extension Workload.Link {
-    init(target: AttachTarget) {
-        self.init(target: target, containers: nil)
-    }
-}

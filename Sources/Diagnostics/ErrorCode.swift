@@ -18,3 +18,18 @@ package enum ErrorCode: String, Sendable, Equatable {
     /// A bug or an unexpected kernel answer.
     case `internal`
 }
+
+extension ErrorCode {
+    /// The usual class of an HTTP error status (registries, the Kubernetes API).
+    package init(httpStatus: Int) {
+        switch httpStatus {
+        case 401, 403: self = .permissionDenied
+        case 404: self = .notFound
+        case 409: self = .alreadyExists
+        case 410: self = .failedPrecondition
+        case 408, 429: self = .unavailable
+        case 400..<500: self = .invalidArgument
+        default: self = .unavailable
+        }
+    }
+}

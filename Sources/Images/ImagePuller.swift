@@ -91,7 +91,8 @@ package struct ImagePuller: Sendable {
         }
         let labels = try BytecodeLabels(labels: config.labels)
         let objectPath = cache.bytecodePath(manifestDigest)
-        if !FileManager.default.fileExists(atPath: objectPath) || content.policy == .always {
+        // Keyed by the manifest digest: an object extracted once is the same for every later pull.
+        if !FileManager.default.fileExists(atPath: objectPath) {
             let object = try await extractObject(manifest, labels: labels, reference: reference, from: content)
             try cache.store(bytecode: object, for: manifestDigest)
         }
@@ -196,22 +197,26 @@ struct ContentSource: Sendable {
 
     /// The platform manifest an index entry names, verified.
     func manifest(_ descriptor: Descriptor, of reference: ImageReference) async throws(ImageError) -> [UInt8] {
-        if let bytes = cache.blob(descriptor.digest) { return bytes }
-        guard policy != .never else {
-            throw ImageError(.notFound, "image \(reference) not in cache and pull policy is Never (manifest \(descriptor.digest) missing)")
+        try await cached(descriptor.digest, "manifest", of: reference) { () async throws(ImageError) in
+            try await client.manifest(descriptor, of: reference)
         }
-        let bytes = try await client.manifest(descriptor, of: reference)
-        try cache.store(blob: bytes)
-        return bytes
     }
 
     /// The blob `descriptor` names, verified.
     func blob(_ descriptor: Descriptor, of reference: ImageReference, limit: Int) async throws(ImageError) -> [UInt8] {
-        if let bytes = cache.blob(descriptor.digest) { return bytes }
-        guard policy != .never else {
-            throw ImageError(.notFound, "image \(reference) not in cache and pull policy is Never (blob \(descriptor.digest) missing)")
+        try await cached(descriptor.digest, "blob", of: reference) { () async throws(ImageError) in
+            try await client.blob(descriptor, from: reference, limit: limit)
         }
-        let bytes = try await client.blob(descriptor, from: reference, limit: limit)
+    }
+
+    /// Content `digest` from the cache, else (unless the policy is Never) from `fetch`, stored.
+    private func cached(_ digest: ImageDigest, _ what: String, of reference: ImageReference,
+                        fetch: () async throws(ImageError) -> [UInt8]) async throws(ImageError) -> [UInt8] {
+        if let bytes = cache.blob(digest) { return bytes }
+        guard policy != .never else {
+            throw ImageError(.notFound, "image \(reference) not in cache and pull policy is Never (\(what) \(digest) missing)")
+        }
+        let bytes = try await fetch()
         try cache.store(blob: bytes)
         return bytes
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed image reference: `[registry/]repository[:tag][@digest]`.
 ///
 /// The registry is the first component when it looks like a host (has a dot
@@ -20,7 +22,7 @@ package struct ImageReference: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: `.invalidArgument` naming the part that does not parse.
     package init(parsing text: String) throws(ImageError) {
-        var rest = Substring(text.trimmingWhitespace())
+        var rest = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
         guard !rest.isEmpty else { throw ImageError(.invalidArgument, "invalid image reference \"\(text)\": empty") }
         for scheme in ["docker://", "oci://"] where rest.hasPrefix(scheme) { rest = rest.dropFirst(scheme.count) }
         var digest: ImageDigest?
@@ -113,13 +115,5 @@ package struct ImageReference: Sendable, Equatable, CustomStringConvertible {
             (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39)
                 || byte == 0x2e || byte == 0x5f || byte == 0x2d
         } && tag.first != "." && tag.first != "-"
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces, tabs and newlines.
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }

@@ -162,8 +162,7 @@ package final class KubeClient: Sendable {
             case "BOOKMARK": return .bookmark(resourceVersion: try JSONDecoder().decode(EventObject<Bookmark>.self, from: data).object.metadata.resourceVersion)
             case "ERROR":
                 let status = try JSONDecoder().decode(EventObject<KubeStatus>.self, from: data).object
-                throw KubeError(status.code == 410 ? .failedPrecondition : .unavailable,
-                                "\(what): \(status.message ?? status.reason ?? "error event")", httpStatus: status.code)
+                throw KubeError(ErrorCode(httpStatus: status.code ?? 500), "\(what): \(status.message ?? status.reason ?? "error event")", httpStatus: status.code)
             case let other:
                 throw KubeError(.invalidArgument, "\(what): unknown event type \(other)")
             }
@@ -182,16 +181,7 @@ package final class KubeClient: Sendable {
 
     private static func failure(status: Int, body: [UInt8], what: String) -> KubeError {
         let server = (try? JSONDecoder().decode(KubeStatus.self, from: Data(body)))?.message
-        let code: ErrorCode
-        switch status {
-        case 401, 403: code = .permissionDenied
-        case 404: code = .notFound
-        case 409: code = .alreadyExists
-        case 410: code = .failedPrecondition
-        case 400, 422: code = .invalidArgument
-        default: code = .unavailable
-        }
-        return KubeError(code, "\(what): \(status)\(server.map { " " + $0 } ?? "")", httpStatus: status)
+        return KubeError(ErrorCode(httpStatus: status), "\(what): \(status)\(server.map { " " + $0 } ?? "")", httpStatus: status)
     }
 
     private static func query(_ parameters: KeyValuePairs<String, String?>) -> String {

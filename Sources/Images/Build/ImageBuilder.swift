@@ -1,5 +1,6 @@
 import Archive
 import Foundation
+import Model
 
 /// One object to put in an image, for one platform (or for none).
 package struct BytecodeInput: Sendable {
@@ -66,7 +67,7 @@ package struct ImageBuilder: Sendable {
             let layer = Gzip.compress(layerTar)
             let layerDescriptor = Descriptor(mediaType: MediaType.ociLayerGzip, digest: ImageDigest(of: layer), size: layer.count)
             let platform = input.platform ?? .host
-            let config = ImageConfig(created: Self.rfc3339(epoch), architecture: platform.architecture, os: platform.os,
+            let config = ImageConfig(created: Timestamp.rfc3339(Int64(epoch)), architecture: platform.architecture, os: platform.os,
                                      config: .init(Labels: input.labels.imageLabels),
                                      rootfs: .init(type: "layers", diff_ids: [ImageDigest(of: layerTar)]))
             let configBytes = try Self.encode(config)
@@ -110,12 +111,5 @@ package struct ImageBuilder: Sendable {
         do { return [UInt8](try JSONEncoder.canonical.encode(value)) } catch {
             throw ImageError(.internal, "encode image document: \(error)")
         }
-    }
-
-    /// `epoch` as RFC 3339 UTC.
-    static func rfc3339(_ epoch: Int) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(epoch)))
     }
 }

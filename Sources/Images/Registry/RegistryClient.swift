@@ -301,8 +301,7 @@ package actor RegistryClient {
     }
 
     private func statusError(_ response: HTTPClientResponse, what: String) -> ImageError {
-        let code: ErrorCodeForStatus = .init(response.status.code)
-        return ImageError(code.value, "\(what): registry answered \(response.status.code) \(response.status.reasonPhrase)")
+        return ImageError(ErrorCode(httpStatus: Int(response.status.code)), "\(what): registry answered \(response.status.code) \(response.status.reasonPhrase)")
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -330,7 +329,7 @@ package struct AuthChallenge: Sendable, Equatable {
 
     /// Parses `Scheme k="v",k2="v2"`; nil when there is no scheme.
     package init?(parsing header: String) {
-        let trimmed = header.trimmingWhitespace()
+        let trimmed = header.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let space = trimmed.firstIndex(of: " ") ?? (trimmed.isEmpty ? nil : trimmed.endIndex) else { return nil }
         scheme = trimmed[..<space].lowercased()
         parameters = [:]
@@ -354,19 +353,6 @@ package struct AuthChallenge: Sendable, Equatable {
             }
             parameters[key] = value
             rest = rest.drop { $0 == "," || $0 == " " }
-        }
-    }
-}
-
-/// The error class an HTTP status means.
-private struct ErrorCodeForStatus {
-    var value: ErrorCode
-    init(_ status: UInt) {
-        switch status {
-        case 401, 403: value = .permissionDenied
-        case 404: value = .notFound
-        case 400, 405...499: value = .invalidArgument
-        default: value = .unavailable
         }
     }
 }

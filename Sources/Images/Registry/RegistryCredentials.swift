@@ -18,7 +18,7 @@ package struct RegistryCredential: Sendable, Equatable {
     ///
     /// - Throws: `.invalidArgument` when it is not base64 of `user:pass`.
     package init(base64 text: String, what: String = "--registry-auth") throws(ImageError) {
-        guard let data = Data(base64Encoded: text.trimmingWhitespace()),
+        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
               let decoded = String(data: data, encoding: .utf8), let colon = decoded.firstIndex(of: ":") else {
             throw ImageError(.invalidArgument, "\(what): expected base64 of user:password")
         }

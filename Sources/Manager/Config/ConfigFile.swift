@@ -1,4 +1,5 @@
 import Diagnostics
+import Foundation
 import Images
 import LinuxSys
 
@@ -91,7 +92,7 @@ struct TOMLSubset {
         var pending = ""
         var pendingLine = 0
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = Self.stripComment(String(rawLine)).trimmingSpaces()
+            let line = Self.stripComment(String(rawLine)).trimmingCharacters(in: .whitespacesAndNewlines)
             if !pending.isEmpty {
                 pending += " " + line
                 if Self.bracketsBalanced(pending) { try assign(pending, table: table, line: pendingLine); pending = "" }
@@ -100,7 +101,7 @@ struct TOMLSubset {
             if line.isEmpty { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw ParseError(message: "line \(number + 1): bad table header \(line)") }
-                table = line.trimmingCharacters(["[", "]"])
+                table = line.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).trimmingCharacters(in: .whitespacesAndNewlines)
                 tables[table, default: [:]] = tables[table] ?? [:]
                 continue
             }
@@ -116,11 +117,11 @@ struct TOMLSubset {
 
     private mutating func assign(_ line: String, table: String, line number: Int) throws(ParseError) {
         guard let equals = line.firstIndex(of: "=") else { throw ParseError(message: "line \(number): expected key = value") }
-        var key = String(line[..<equals]).trimmingSpaces()
+        var key = String(line[..<equals]).trimmingCharacters(in: .whitespacesAndNewlines)
         if key.hasPrefix("\"") && key.hasSuffix("\"") && key.count >= 2 { key = String(key.dropFirst().dropLast()) }
-        var rest = Substring(String(line[line.index(after: equals)...]).trimmingSpaces())
+        var rest = Substring(String(line[line.index(after: equals)...]).trimmingCharacters(in: .whitespacesAndNewlines))
         let value = try Self.value(&rest, line: number)
-        guard rest.trimmingSpaces().isEmpty else { throw ParseError(message: "line \(number): unexpected \(rest)") }
+        guard rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ParseError(message: "line \(number): unexpected \(rest)") }
         tables[table, default: [:]][key] = value
     }
 
@@ -211,14 +212,6 @@ struct TOMLSubset {
 }
 
 extension StringProtocol {
-    fileprivate func trimmingSpaces() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
-    }
-
-    fileprivate func trimmingCharacters(_ set: Set<Character>) -> String {
-        String(drop(while: set.contains).reversed().drop(while: set.contains).reversed()).trimmingSpaces()
-    }
 
     fileprivate func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
 }

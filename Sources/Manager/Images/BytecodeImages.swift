@@ -25,7 +25,7 @@ package enum BytecodeImages {
         /// - Throws: `.invalidArgument` for a bad platform.
         package init(parsing text: String) throws(ManagerError) {
             if let equals = text.firstIndex(of: "="), text[..<equals].contains("/") {
-                do { platform = try Platform(parsing: String(text[..<equals])) } catch { throw ManagerError(error.code, error.message) }
+                do { platform = try Platform(parsing: String(text[..<equals])) } catch { throw ManagerError(error) }
                 path = String(text[text.index(after: equals)...])
             } else {
                 platform = nil
@@ -96,7 +96,7 @@ package enum BytecodeImages {
             do {
                 try ImagePuller.checkBytecode(bytes, name: source.path, platform: source.platform ?? .host, reference: nil)
             } catch {
-                throw ManagerError(error.code, error.message)
+                throw ManagerError(error)
             }
             inputs.append(BytecodeInput(platform: source.platform, filename: filename, object: bytes, labels: labels))
         }

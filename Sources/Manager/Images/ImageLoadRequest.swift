@@ -74,7 +74,7 @@ package struct ImageSettings: Sendable {
                                credentials: CredentialSource(explicit: credential, authFiles: CredentialSource.defaultAuthFiles()),
                                signing: signing, progress: progress)
         } catch {
-            throw ManagerError(error.code, error.message)
+            throw ManagerError(error)
         }
     }
 }
