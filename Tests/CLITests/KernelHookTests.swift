@@ -47,6 +47,39 @@ struct KernelHookTests {
         }
     }
 
+    @Test("a kprobe at an offset into __x64_sys_getppid counts exactly; offsets inside an instruction and kretprobe offsets are refused")
+    func kprobeOffset() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let id = try #require(try Self.load(bpfman, "kprobe:kprobe_counter", refusedWith: "kprobe"))
+        let inside = bpfman.bpfman(["link", "attach", "kprobe", String(id), "__x64_sys_getppid", "--offset", "1"])
+        guard TestEnvironment.guestLane else {
+            #expect(inside.status == 1 && inside.stderr.contains("kernel feature kprobe is not available"), "\(inside.stderr)")
+            return
+        }
+        // Byte 1 is inside the first instruction (endbr64, or the 5-byte
+        // ftrace nop without IBT).
+        #expect(inside.status == 1 && inside.stderr.contains("offset 1 is not at an instruction boundary of __x64_sys_getppid"), "\(inside.stderr)")
+        // The second instruction starts at 4 (after endbr64) or 5 (after the nop).
+        var attached: (link: UInt64, offset: Int)?
+        for offset in [4, 5] where attached == nil {
+            let result = bpfman.bpfman(["link", "attach", "kprobe", String(id), "__x64_sys_getppid", "--offset", String(offset), "-o", "json"])
+            if result.status == 0, let link = (result.json["record"] as? [String: Any])?["id"] as? Int {
+                attached = (UInt64(link), offset)
+            } else {
+                #expect(result.stderr.contains("is not at an instruction boundary"), "\(result.stderr)")
+            }
+        }
+        let (link, offset) = try #require(attached, "neither offset 4 nor 5 attached")
+        for _ in 0..<13 { _ = getppid() }
+        #expect(try bpfman.counter(program: id, map: "hook_count") == 13)
+        let details = (bpfman.bpfman(["link", "get", String(link), "-o", "json"]).json["record"] as? [String: Any])?["details"] as? [String: Any]
+        #expect(details?["offset"] as? Int == offset && details?["fn_name"] as? String == "__x64_sys_getppid")
+        let returnProbe = try #require(try Self.load(bpfman, "kretprobe:kretprobe_counter", refusedWith: "kprobe"))
+        let refused = bpfman.bpfman(["link", "attach", "kprobe", String(returnProbe), "__x64_sys_getppid", "--offset", "4"])
+        #expect(refused.status == 1 && refused.stderr.contains("a kretprobe fires on return from the function and takes no offset"), "\(refused.stderr)")
+    }
+
     @Test("fentry and fexit on the function given at load (__x64_sys_getpgid) count exactly this process's calls")
     func trampolines() throws {
         let bpfman = BpfmanFixture()
