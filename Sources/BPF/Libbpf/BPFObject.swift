@@ -14,6 +14,9 @@ import SystemPackage
 package final class BPFObject {
     private let object: OpaquePointer
     private var logBuffer: UnsafeMutablePointer<CChar>?
+    /// The ELF bytes of an object opened from memory, which libbpf reads
+    /// in place until the object is closed.
+    private var image: UnsafeMutableRawBufferPointer?
     private static let logBufferSize = 8 << 20
 
     /// Opens the ELF object at `path`.
@@ -41,9 +44,34 @@ package final class BPFObject {
         self.object = object
     }
 
+    /// Opens the ELF object held in `bytes`; `name` names it in messages.
+    ///
+    /// - Throws: `BPFError` with `.invalidArgument` when the bytes are not a
+    ///   BPF ELF object.
+    package init(bytes: [UInt8], name: String) throws(BPFError) {
+        Libbpf.silenceLogging()
+        let image = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
+        image.copyBytes(from: bytes)
+        var options = bpf_object_open_opts()
+        options.sz = MemoryLayout<bpf_object_open_opts>.size
+        let object = name.withCString { cName -> OpaquePointer? in
+            options.object_name = cName
+            return bpf_object__open_mem(image.baseAddress, bytes.count, &options)
+        }
+        guard let object else {
+            let errno = Errno.lastError
+            image.deallocate()
+            throw BPFError(code: .invalidArgument, message: "load collection spec: parse ELF \(name): \(Libbpf.describe(errno))",
+                           underlying: SyscallError(call: "bpf_object__open_mem", errno: errno))
+        }
+        self.object = object
+        self.image = image
+    }
+
     deinit {
         bpf_object__close(object)
         logBuffer?.deallocate()
+        image?.deallocate()
     }
 
     /// The programs the object defines, in ELF order.
@@ -100,6 +128,44 @@ package final class BPFObject {
     /// `attachFunction` names the kernel function or hook.
     /// - Throws: `.notFound` when the object has no such program.
     package func select(program name: String, as type: ProgramType, attachFunction: String?) throws(BPFError) {
+        try selectOnly(name) { (program) throws(BPFError) in
+            if let kind = SectionKind(sectionName: String(cString: bpf_program__section_name(program))), kind.implied == nil {
+                _ = bpf_program__set_type(program, Libbpf.kernelProgramType(for: type))
+            }
+            if let attachFunction, type.requiresAttachFunction {
+                let result = bpf_program__set_attach_target(program, 0, attachFunction)
+                if result < 0 {
+                    throw BPFError.syscall("set attach target \(attachFunction)", call: "bpf_program__set_attach_target",
+                                           errno: Errno(rawValue: -result))
+                }
+            }
+        }
+    }
+
+    /// Marks `name` as the only program to load, as an extension
+    /// (`BPF_PROG_TYPE_EXT`) replacing `function` of the loaded program
+    /// `target`.
+    ///
+    /// - Throws: `.notFound` when the object has no such program, or the
+    ///   target no such function.
+    package func selectExtension(program name: String, target: borrowing OwnedDescriptor, function: String) throws(BPFError) {
+        let targetFD = target.rawValue
+        try selectOnly(name) { (program) throws(BPFError) in
+            _ = bpf_program__set_type(program, BPF_PROG_TYPE_EXT)
+            // The kernel refuses extensions with an attach type, which
+            // libbpf sets from sections such as SEC("xdp").
+            _ = bpf_program__set_expected_attach_type(program, bpf_attach_type(rawValue: 0))
+            let result = bpf_program__set_attach_target(program, targetFD, function)
+            if result < 0 {
+                throw BPFError.syscall("set extension target \(function)", call: "bpf_program__set_attach_target",
+                                       errno: Errno(rawValue: -result))
+            }
+        }
+    }
+
+    /// Turns autoload off for every program but `name`, which `configure`
+    /// prepares and which logs into the object's verifier log buffer.
+    private func selectOnly(_ name: String, configure: (OpaquePointer) throws(BPFError) -> Void) throws(BPFError) {
         var program = bpf_object__next_program(object, nil)
         var found = false
         while let current = program {
@@ -107,23 +173,19 @@ package final class BPFObject {
             bpf_program__set_autoload(current, isTarget)
             if isTarget {
                 found = true
-                if let kind = SectionKind(sectionName: String(cString: bpf_program__section_name(current))), kind.implied == nil {
-                    _ = bpf_program__set_type(current, Libbpf.kernelProgramType(for: type))
-                }
-                if let attachFunction, type.requiresAttachFunction {
-                    let result = bpf_program__set_attach_target(current, 0, attachFunction)
-                    if result < 0 {
-                        throw BPFError.syscall("set attach target \(attachFunction)", call: "bpf_program__set_attach_target",
-                                               errno: Errno(rawValue: -result))
-                    }
-                }
-                if logBuffer == nil { logBuffer = .allocate(capacity: Self.logBufferSize) }
-                logBuffer?.initialize(to: 0)
-                _ = bpf_program__set_log_buf(current, logBuffer, Self.logBufferSize)
+                try configure(current)
+                attachLogBuffer(current)
             }
             program = bpf_object__next_program(object, current)
         }
         guard found else { throw BPFError(code: .notFound, message: "program \(name) not found in object") }
+    }
+
+    /// Gives `program` the object's verifier log buffer.
+    private func attachLogBuffer(_ program: OpaquePointer) {
+        if logBuffer == nil { logBuffer = .allocate(capacity: Self.logBufferSize) }
+        logBuffer?.initialize(to: 0)
+        _ = bpf_program__set_log_buf(program, logBuffer, Self.logBufferSize)
     }
 
     /// Overwrites the initial value of global `variable` with `bytes`, whose

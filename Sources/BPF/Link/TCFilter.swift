@@ -47,4 +47,14 @@ package enum TCFilter {
     package static func programID(ifindex: Int32, egress: Bool, handle: Handle) -> UInt32? {
         LinkCreate.tcQuery(ifindex: ifindex, egress: egress, handle: handle.handle, priority: handle.priority)
     }
+
+    /// Replaces the program of the filter `handle` with `program` in one
+    /// netlink request, so packets never pass the hook without a program.
+    package static func replace(program: borrowing OwnedDescriptor, ifindex: Int32, egress: Bool, handle: Handle) throws(BPFError) {
+        do {
+            try LinkCreate.tcReplace(program: program, ifindex: ifindex, egress: egress, handle: handle.handle, priority: handle.priority)
+        } catch {
+            throw BPFError.syscall("replace tc filter on ifindex \(ifindex)", call: "RTM_NEWTFILTER", errno: error)
+        }
+    }
 }

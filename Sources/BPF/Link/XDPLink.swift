@@ -25,4 +25,19 @@ package enum XDPLink {
             }
         }
     }
+
+    /// Points the XDP link `link` at `program` in one step, so the interface
+    /// never runs without a program.
+    package static func update(link: borrowing OwnedDescriptor, program: borrowing OwnedDescriptor) throws(BPFError) {
+        do {
+            try LinkCreate.update(link: link, program: program)
+        } catch {
+            throw BPFError.syscall("update xdp link", call: "BPF_LINK_UPDATE", errno: error)
+        }
+    }
+
+    /// The id of the XDP program attached to `ifindex` in any mode, if any.
+    package static func attachedProgram(ifindex: Int32) -> UInt32? {
+        LinkCreate.xdpQuery(ifindex: ifindex)
+    }
 }
