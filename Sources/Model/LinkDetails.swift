@@ -123,11 +123,14 @@ package struct TCDetails: Sendable, Equatable, Codable {
     package var handle: UInt32
     /// The cls_bpf filter priority.
     package var filterPriority: UInt32
+    /// The dispatcher revision running the program; nil for a program
+    /// attached directly as the interface's only filter.
+    package var dispatcher: DispatcherMembership?
     /// Creates TC details.
     package init(target: InterfaceTarget, direction: TCDirection, priority: Int32, position: Int32, proceedOn: [Int32],
-                 handle: UInt32, filterPriority: UInt32) {
+                 handle: UInt32, filterPriority: UInt32, dispatcher: DispatcherMembership? = nil) {
         self.target = target; self.direction = direction; self.priority = priority; self.position = position
-        self.proceedOn = proceedOn; self.handle = handle; self.filterPriority = filterPriority
+        self.proceedOn = proceedOn; self.handle = handle; self.filterPriority = filterPriority; self.dispatcher = dispatcher
     }
 }
 
@@ -141,9 +144,13 @@ package struct XDPDetails: Sendable, Equatable, Codable {
     package var position: Int32
     /// Proceed-on action codes.
     package var proceedOn: [Int32]
+    /// The dispatcher revision running the program; nil for a program
+    /// attached directly as the interface's only XDP program.
+    package var dispatcher: DispatcherMembership?
     /// Creates XDP details.
-    package init(target: InterfaceTarget, priority: Int32, position: Int32, proceedOn: [Int32]) {
+    package init(target: InterfaceTarget, priority: Int32, position: Int32, proceedOn: [Int32], dispatcher: DispatcherMembership? = nil) {
         self.target = target; self.priority = priority; self.position = position; self.proceedOn = proceedOn
+        self.dispatcher = dispatcher
     }
 }
 

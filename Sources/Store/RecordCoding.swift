@@ -65,4 +65,17 @@ enum RecordCoding {
             details: try decode(LinkDetails.self, row["details"]),
             metadata: try metadataText.map { try decode([String: String].self, $0) }, createdAt: row["created_at"])
     }
+
+    static func dispatcher(_ row: Row) throws -> DispatcherRecord {
+        guard let type = DispatcherType(rawValue: row["type"]) else {
+            throw StoreError(message: "dispatcher \(row["id"] as Int64) has unknown type \(row["type"] as String)")
+        }
+        let linkID: Int64? = row["kernel_link_id"], priority: Int64? = row["filter_priority"], handle: Int64? = row["filter_handle"]
+        return DispatcherRecord(
+            id: UInt32(row["id"] as Int64),
+            key: DispatcherKey(type: type, nsid: UInt64(bitPattern: row["nsid"] as Int64), ifindex: UInt32(row["ifindex"] as Int64)),
+            revision: UInt32(row["revision"] as Int64), programID: ProgramID(UInt32(row["program_id"] as Int64)),
+            kernelLinkID: linkID.map { UInt32($0) }, filterPriority: priority.map { UInt32($0) }, filterHandle: handle.map { UInt32($0) },
+            interface: row["ifname"], netns: row["netns_path"])
+    }
 }

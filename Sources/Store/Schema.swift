@@ -41,6 +41,24 @@ enum Schema {
                 INSERT INTO link_id_counter (singleton, last_id) VALUES (1, 0);
                 """)
         }
+        migrator.registerMigration("v2-dispatchers") { db in
+            try db.execute(sql: """
+                CREATE TABLE dispatchers (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL,
+                    nsid INTEGER NOT NULL,
+                    ifindex INTEGER NOT NULL,
+                    revision INTEGER NOT NULL,
+                    program_id INTEGER NOT NULL,
+                    kernel_link_id INTEGER,
+                    filter_priority INTEGER,
+                    filter_handle INTEGER,
+                    ifname TEXT NOT NULL,
+                    netns_path TEXT NOT NULL,
+                    UNIQUE (type, nsid, ifindex)
+                );
+                """)
+        }
         return migrator
     }
 }

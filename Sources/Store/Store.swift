@@ -154,6 +154,64 @@ package final class Store: Sendable {
         }
     }
 
+    /// Every dispatcher, ascending by type, namespace and interface.
+    package func dispatchers() throws(StoreError) -> [DispatcherRecord] {
+        try read("list dispatchers") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM dispatchers ORDER BY type, nsid, ifindex").map(RecordCoding.dispatcher)
+        }
+    }
+
+    /// The dispatcher for `key`, or nil.
+    package func dispatcher(_ key: DispatcherKey) throws(StoreError) -> DispatcherRecord? {
+        try read("get dispatcher") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM dispatchers WHERE type = ? AND nsid = ? AND ifindex = ?",
+                             arguments: [key.type.rawValue, Int64(bitPattern: key.nsid), Int64(key.ifindex)]).map(RecordCoding.dispatcher)
+        }
+    }
+
+    /// Records a dispatcher's new revision together with the member links it
+    /// changed, in one transaction. A record with id 0 is new and gets its id
+    /// here.
+    /// - Returns: the dispatcher as stored.
+    package func save(_ dispatcher: DispatcherRecord, updating links: [LinkRecord]) throws(StoreError) -> DispatcherRecord {
+        try write("record dispatcher") { db in
+            var saved = dispatcher
+            let values: StatementArguments = [
+                dispatcher.key.type.rawValue, Int64(bitPattern: dispatcher.key.nsid), Int64(dispatcher.key.ifindex),
+                Int64(dispatcher.revision), Int64(dispatcher.programID.rawValue), dispatcher.kernelLinkID.map { Int64($0) },
+                dispatcher.filterPriority.map { Int64($0) }, dispatcher.filterHandle.map { Int64($0) }, dispatcher.interface, dispatcher.netns,
+            ]
+            if dispatcher.id == 0 {
+                try db.execute(sql: """
+                    INSERT INTO dispatchers (type, nsid, ifindex, revision, program_id, kernel_link_id, filter_priority,
+                                             filter_handle, ifname, netns_path)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: values)
+                saved.id = UInt32(db.lastInsertedRowID)
+            } else {
+                try db.execute(sql: """
+                    UPDATE dispatchers SET type = ?, nsid = ?, ifindex = ?, revision = ?, program_id = ?, kernel_link_id = ?,
+                                           filter_priority = ?, filter_handle = ?, ifname = ?, netns_path = ?
+                    WHERE id = ?
+                    """, arguments: values + [Int64(dispatcher.id)])
+            }
+            for link in links {
+                try db.execute(sql: "UPDATE links SET kernel_link_id = ?, pin_path = ?, details = ? WHERE id = ?",
+                               arguments: [link.kernelLinkID.map { Int64($0) }, link.pinPath, try RecordCoding.json(link.details),
+                                           Int64(bitPattern: link.id.rawValue)])
+            }
+            return saved
+        }
+    }
+
+    /// Forgets the dispatcher for `key`.
+    package func deleteDispatcher(_ key: DispatcherKey) throws(StoreError) {
+        try write("delete dispatcher") { db in
+            try db.execute(sql: "DELETE FROM dispatchers WHERE type = ? AND nsid = ? AND ifindex = ?",
+                           arguments: [key.type.rawValue, Int64(bitPattern: key.nsid), Int64(key.ifindex)])
+        }
+    }
+
     private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
         do { return try pool.read(body) } catch { throw .database(operation, error) }
     }
