@@ -52,10 +52,11 @@ test: check-layering build bpf
 	CI=$${CI:-} $(SWIFT) test --no-parallel
 	$(MAKE) test-guest
 
-## test-guest: the suites needing a full kernel (kprobes, trampolines, BPF LSM),
-## inside a QEMU guest with Debian's 6.12 kernel; installs qemu, virtme-ng, the kernel.
+## test-guest: the suites needing a full kernel (kprobes, trampolines, BPF LSM,
+## freplace dispatchers), inside a QEMU guest with Debian's 6.12 kernel;
+## installs qemu, virtme-ng, the kernel.
 test-guest: build bpf
-	CI=$${CI:-} $(SWIFT) test --no-parallel --filter KernelHookTests
+	CI=$${CI:-} $(SWIFT) test --no-parallel --filter 'KernelHookTests|DispatcherTests'
 	bash scripts/guest/run.sh
 
 ## test-unit: the tests that need no root.

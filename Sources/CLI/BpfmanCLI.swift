@@ -7,7 +7,8 @@ import Manager
 struct Bpfman: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bpfman", abstract: "Load, attach and manage eBPF programs.",
-        subcommands: [ProgramCommand.self, LinkCommand.self, ImageCommand.self, LoadCommand.self, VersionCommand.self, GetCommand.self, ContainerCommand.self, ServeCommand.self])
+        subcommands: [ProgramCommand.self, LinkCommand.self, ImageCommand.self, LoadCommand.self, VersionCommand.self, GetCommand.self, ContainerCommand.self,
+                      ServeCommand.self, DispatcherCommand.self])
 }
 
 /// The CLI entry point: parses like bpfman's reference CLI and maps

@@ -61,7 +61,7 @@ extension Manager {
         case .xdp(let interface, let priority, let proceedOn, let netns):
             return try attachXDP(program, interface: interface, priority: priority, proceedOn: proceedOn, netns: netns, linkID: linkID)
         case .tc(let interface, let direction, let priority, let proceedOn, let netns):
-            return try attachTC(program, interface: interface, direction: direction, priority: priority, proceedOn: proceedOn, netns: netns)
+            return try attachTC(program, interface: interface, direction: direction, priority: priority, proceedOn: proceedOn, netns: netns, linkID: linkID)
         case .tcx(let interface, let direction, let priority, let netns):
             return try attachTCX(program, interface: interface, direction: direction, priority: priority, netns: netns)
         }

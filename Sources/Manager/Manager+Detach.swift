@@ -19,6 +19,11 @@ extension Manager {
 
     /// Removes a link from the kernel, its pin and its record.
     func detachRecorded(_ link: LinkRecord) throws(ManagerError) {
+        if let place = Self.dispatcherPlace(of: link) {
+            try detachFromDispatcher(link, key: place.key, target: place.target)
+            try stored { () throws(StoreError) in try store.deleteLink(link.id) }
+            return
+        }
         if case .tc(let details) = link.details {
             do {
                 try NetworkNamespace.run(in: details.target.netns) {

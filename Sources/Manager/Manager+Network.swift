@@ -22,7 +22,7 @@ extension Manager {
     }
 
     /// Runs a kernel attach inside `netns`, mapping failures.
-    private func inNamespace<T: ~Copyable>(_ netns: String?, _ body: () throws(BPFError) -> T) throws(ManagerError) -> T {
+    func inNamespace<T: ~Copyable>(_ netns: String?, _ body: () throws(BPFError) -> T) throws(ManagerError) -> T {
         do {
             return try NetworkNamespace.run(in: netns, body)
         } catch let error as NetworkNamespaceEntryError {
@@ -44,22 +44,22 @@ extension Manager {
         }
     }
 
-    /// Refuses a second XDP or TC program on an interface: that needs
-    /// bpfman's freplace-based dispatcher.
+    /// Refuses a second XDP or TC program on an interface of a kernel
+    /// without freplace, which bpfman's dispatchers are built from.
     private func refuseSecondProgram(_ kind: ProgramType, on target: InterfaceTarget, direction: TCDirection?) throws(ManagerError) {
         guard let existing = try peers(kind: kind, on: target, direction: direction).first else { return }
         let place = direction.map { "\(target.interface) \($0.rawValue)" } ?? target.interface
-        var reason = "multiple \(kind.rawValue) programs per interface need bpfman's dispatcher"
-        if case .missing(let why)? = try? KernelFeatures.shared.availability(of: .freplace) {
-            reason += ", and kernel feature \(KernelFeature.freplace.name) is not available on this kernel (\(why))"
-        } else {
-            reason += ", which this build does not provide yet"
-        }
-        throw ManagerError(.unsupported, "program \(existing.programID) is already attached to \(place) as link \(existing.id); \(reason); detach it first or use tcx")
+        var why = KernelFeature.freplace.requirement
+        if case .missing(let evidence)? = try? KernelFeatures.shared.availability(of: .freplace) { why = evidence }
+        throw ManagerError(.unsupported, "program \(existing.programID) is already attached to \(place) as link \(existing.id); multiple \(kind.rawValue) programs per interface need bpfman's dispatcher, and kernel feature \(KernelFeature.freplace.name) is not available on this kernel (\(why)); detach it first or use tcx")
     }
 
     func attachXDP(_ program: ProgramRecord, interface: String, priority: Int32, proceedOn: [Int32], netns: String?, linkID: LinkID) throws(ManagerError) -> Attachment {
         let target = try interfaceTarget(interface, netns: netns)
+        if dispatchersAvailable {
+            return try attachToDispatcher(program, key: DispatcherKey(type: .xdp, nsid: target.nsid, ifindex: target.ifindex), target: target,
+                                          priority: priority, proceedOn: proceedOn, linkID: linkID)
+        }
         try refuseSecondProgram(.xdp, on: target, direction: nil)
         let details = LinkDetails.xdp(XDPDetails(target: target, priority: priority, position: 0, proceedOn: proceedOn))
         return try attachPinned(program, pinPath: layout.linkPin(linkID), details: details) { (fd) throws(BPFError) in
@@ -67,8 +67,13 @@ extension Manager {
         }
     }
 
-    func attachTC(_ program: ProgramRecord, interface: String, direction: TCDirection, priority: Int32, proceedOn: [Int32], netns: String?) throws(ManagerError) -> Attachment {
+    func attachTC(_ program: ProgramRecord, interface: String, direction: TCDirection, priority: Int32, proceedOn: [Int32], netns: String?,
+                  linkID: LinkID) throws(ManagerError) -> Attachment {
         let target = try interfaceTarget(interface, netns: netns)
+        if dispatchersAvailable {
+            return try attachToDispatcher(program, key: DispatcherKey(type: DispatcherType(tc: direction), nsid: target.nsid, ifindex: target.ifindex),
+                                          target: target, priority: priority, proceedOn: proceedOn, linkID: linkID)
+        }
         try refuseSecondProgram(.tc, on: target, direction: direction)
         let fd = try openProgram(program.id)
         let filterPriority = UInt32(min(max(priority, 1), 65535))

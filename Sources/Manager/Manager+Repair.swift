@@ -45,11 +45,57 @@ extension Manager {
                 try? Pins.unpin(directory + "/" + name)
             }
         }
+        try repairDispatchers()
         for link in links where !known.contains(link.programID) {
             try? detachRecorded(link)
         }
         for name in (try? FileSystem.listDirectory(layout.staging)) ?? [] {
             try? FileSystem.removeTree(layout.staging + "/" + name)
+        }
+    }
+
+    /// Removes dispatcher revisions the database does not record: those of
+    /// a rebuild that died before (or after) recording its result. When the
+    /// interface already ran the unrecorded revision, it is pointed back at
+    /// the recorded one first, whose pins are still in place.
+    private func repairDispatchers() throws(ManagerError) {
+        var recorded: [String: DispatcherRecord] = [:]
+        for dispatcher in try stored({ () throws(StoreError) in try store.dispatchers() }) {
+            recorded[layout.dispatcherRevision(dispatcher.key, revision: dispatcher.revision)] = dispatcher
+            if dispatcher.key.type == .xdp { recorded[layout.xdpDispatcherLink(dispatcher.key)] = dispatcher }
+        }
+        for type in DispatcherType.allCases {
+            let root = layout.dispatcherRoot(type)
+            let strays = ((try? FileSystem.listDirectory(root)) ?? []).map { root + "/" + $0 }.filter { recorded[$0] == nil }
+            guard !strays.isEmpty else { continue }
+            for dispatcher in recorded.values where dispatcher.key.type == type {
+                restoreRecordedRevision(dispatcher)
+            }
+            for path in strays {
+                if path.hasSuffix("_link"), let link = try? KernelLink.openPinned(path) { try? KernelLink.detach(link) }
+                try? FileSystem.removeTree(path)
+            }
+            if (try? FileSystem.listDirectory(root))?.isEmpty == true { try? FileSystem.remove(root) }
+        }
+    }
+
+    /// Points the interface at `dispatcher`'s recorded revision if it runs
+    /// another one.
+    private func restoreRecordedRevision(_ dispatcher: DispatcherRecord) {
+        let key = dispatcher.key
+        guard let program = try? Pins.open(layout.dispatcherRevision(key, revision: dispatcher.revision) + "/dispatcher", what: "dispatcher") else { return }
+        let ifindex = Int32(key.ifindex)
+        if let direction = key.type.direction {
+            guard let priority = dispatcher.filterPriority, let handle = dispatcher.filterHandle else { return }
+            let filter = TCFilter.Handle(handle: handle, priority: priority)
+            try? NetworkNamespace.run(in: dispatcher.netns) {
+                if TCFilter.programID(ifindex: ifindex, egress: direction == .egress, handle: filter) != dispatcher.programID.rawValue {
+                    try TCFilter.replace(program: program, ifindex: ifindex, egress: direction == .egress, handle: filter)
+                }
+            }
+        } else if let link = try? KernelLink.openPinned(layout.xdpDispatcherLink(key)),
+                  (try? KernelLink(fd: link))?.programID != dispatcher.programID {
+            try? NetworkNamespace.run(in: dispatcher.netns) { try XDPLink.update(link: link, program: program) }
         }
     }
 }

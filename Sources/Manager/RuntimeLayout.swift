@@ -47,6 +47,18 @@ package struct RuntimeLayout: Sendable {
         "\(tcxDirectory(direction))/link_\(nsid)_\(ifindex)_\(program)"
     }
 
+    /// The directory of `type`'s dispatchers (`fs/xdp`, `fs/tc-ingress`, `fs/tc-egress`).
+    package func dispatcherRoot(_ type: DispatcherType) -> String { "\(bpffs)/\(type.rawValue)" }
+    /// The directory holding one dispatcher revision: its program and the
+    /// member links, `link_<position>`.
+    package func dispatcherRevision(_ key: DispatcherKey, revision: UInt32) -> String {
+        "\(dispatcherRoot(key.type))/dispatcher_\(key.nsid)_\(key.ifindex)_\(revision)"
+    }
+    /// The pin of the XDP link that runs an interface's dispatcher.
+    package func xdpDispatcherLink(_ key: DispatcherKey) -> String {
+        "\(dispatcherRoot(key.type))/dispatcher_\(key.nsid)_\(key.ifindex)_link"
+    }
+
     /// Creates the directories and mounts bpffs where missing.
     package func prepare() throws(ManagerError) {
         do {

@@ -82,3 +82,11 @@ package struct LinkFilter: Sendable {
     /// Creates an empty (match-all) filter.
     package init() {}
 }
+
+/// A dispatcher with its member links, as `dispatcher get` shows it.
+package struct DispatcherView: Sendable {
+    /// bpfman's record.
+    package var record: DispatcherRecord
+    /// The member links, in run order (ascending position).
+    package var members: [LinkRecord]
+}

@@ -39,10 +39,10 @@ package final class BpfmanFixture: @unchecked Sendable {
         return UInt64(id)
     }
 
-    /// The u64 in slot 0 of the map pinned as `name` by program `programID`'s map set.
-    package func counter(program programID: UInt32, map name: String, owner: UInt32? = nil) throws -> UInt64 {
+    /// The u64 in slot `key` of the map pinned as `name` by program `programID`'s map set.
+    package func counter(program programID: UInt32, map name: String, owner: UInt32? = nil, key: UInt32 = 0) throws -> UInt64 {
         let fd = try Pins.open("\(runtimeDirectory)/fs/maps/\(owner ?? programID)/\(name)", what: "map")
-        guard let bytes = try KernelMap.lookup(fd, key: [0, 0, 0, 0], valueSize: 8) else { return 0 }
+        guard let bytes = try KernelMap.lookup(fd, key: withUnsafeBytes(of: key.littleEndian) { Array($0) }, valueSize: 8) else { return 0 }
         return bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
     }
 

@@ -7,7 +7,7 @@
 #   run.sh [FILTER]     FILTER: a swift-testing --filter (default: the guest suites)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-filter=${1:-KernelHookTests}
+filter=${1:-KernelHookTests|DispatcherTests}
 kernel=$(bash "$root/scripts/guest/setup.sh")
 bundle=$root/.build/debug/bpfmanPackageTests.xctest
 [ -x "$bundle" ] || { echo "build the tests first (make test-guest, or swift test)" >&2; exit 1; }

@@ -22,13 +22,14 @@ enum LinkRendering {
             return .object([("interface", .string(d.target.interface)), ("ifindex", .uint(UInt64(d.target.ifindex))),
                             ("priority", .int(Int64(d.priority))), ("position", .int(Int64(d.position))),
                             ("proceed_on", .array(d.proceedOn.map { .int(Int64($0)) })), ("netns", .string(d.target.netns)),
-                            ("nsid", .uint(d.target.nsid)), ("dispatcher_id", .uint(0)), ("revision", .uint(0))])
+                            ("nsid", .uint(d.target.nsid)), ("dispatcher_id", .uint(UInt64(d.dispatcher?.dispatcherID ?? 0))),
+                            ("revision", .uint(UInt64(d.dispatcher?.revision ?? 0)))])
         case .tc(let d):
             return .object([("interface", .string(d.target.interface)), ("ifindex", .uint(UInt64(d.target.ifindex))),
                             ("direction", .string(d.direction.rawValue)), ("priority", .int(Int64(d.priority))),
                             ("position", .int(Int64(d.position))), ("proceed_on", .array(d.proceedOn.map { .int(Int64($0)) })),
-                            ("netns", .string(d.target.netns)), ("nsid", .uint(d.target.nsid)), ("dispatcher_id", .uint(0)),
-                            ("revision", .uint(0))])
+                            ("netns", .string(d.target.netns)), ("nsid", .uint(d.target.nsid)),
+                            ("dispatcher_id", .uint(UInt64(d.dispatcher?.dispatcherID ?? 0))), ("revision", .uint(UInt64(d.dispatcher?.revision ?? 0)))])
         case .tracing(let d):
             return .object([("fn_name", .string(d.functionName))])
         case .lsm(let d):

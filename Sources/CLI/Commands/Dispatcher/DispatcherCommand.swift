@@ -1,0 +1,102 @@
+import ArgumentParser
+import Manager
+import Model
+
+/// `bpfman dispatcher` (hidden): inspect and remove the XDP and TC
+/// dispatchers bpfman builds for multi-program interfaces.
+struct DispatcherCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispatcher", abstract: "Inspect XDP and TC dispatchers.", shouldDisplay: false,
+        subcommands: [DispatcherList.self, DispatcherGet.self, DispatcherDelete.self], defaultSubcommand: DispatcherList.self)
+}
+
+/// `dispatcher list [--type T] [--nsid N] [--ifindex I]`.
+struct DispatcherList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List dispatchers.")
+
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .customLong("type"), help: "xdp, tc-ingress or tc-egress.")
+    var type: String?
+
+    @Option(name: .customLong("nsid"), help: "Network namespace inode.")
+    var nsid: String?
+
+    @Option(name: .customLong("ifindex"), help: "Interface index.")
+    var ifindex: String?
+
+    func run() throws {
+        let format = try output.format()
+        let views = try CLIContext.manager().dispatchers(
+            type: try type.map { text throws(UsageError) in try DispatcherSyntax.type(text, label: "--type") },
+            nsid: try nsid.map { text throws(UsageError) in try DispatcherSyntax.number(text, label: "--nsid") },
+            ifindex: try ifindex.map { text throws(UsageError) in UInt32(try DispatcherSyntax.number(text, label: "--ifindex", max: UInt64(UInt32.max))) })
+        CLIContext.emit(format, json: DispatcherRendering.list(views), text: DispatcherRendering.listText(views))
+    }
+}
+
+/// `dispatcher get <type> <nsid> <ifindex>`.
+struct DispatcherGet: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show one dispatcher and its members.")
+
+    @OptionGroup var key: DispatcherKeyArguments
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let format = try output.format()
+        let manager = try CLIContext.manager()
+        let view = try manager.dispatcher(try key.key())
+        let programs = try manager.programNames()
+        CLIContext.emit(format, json: DispatcherRendering.view(view, programs: programs, layout: manager.layout),
+                        text: DispatcherRendering.text(view, programs: programs))
+    }
+}
+
+/// `dispatcher delete <type> <nsid> <ifindex>`: removes the dispatcher and
+/// every link it runs.
+struct DispatcherDelete: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a dispatcher and its links.")
+
+    @OptionGroup var key: DispatcherKeyArguments
+
+    func run() throws {
+        try CLIContext.manager().deleteDispatcher(try key.key())
+    }
+}
+
+/// The `<type> <nsid> <ifindex>` arguments naming a dispatcher.
+struct DispatcherKeyArguments: ParsableArguments {
+    @Argument(help: "xdp, tc-ingress or tc-egress.")
+    var type: String
+
+    @Argument(help: "Network namespace inode.")
+    var nsid: String
+
+    @Argument(help: "Interface index.")
+    var ifindex: String
+
+    /// The validated key.
+    func key() throws(UsageError) -> DispatcherKey {
+        DispatcherKey(type: try DispatcherSyntax.type(type, label: "<type>"), nsid: try DispatcherSyntax.number(nsid, label: "<nsid>"),
+                      ifindex: UInt32(try DispatcherSyntax.number(ifindex, label: "<ifindex>", max: UInt64(UInt32.max))))
+    }
+}
+
+/// Parsing of dispatcher keys.
+enum DispatcherSyntax {
+    /// A dispatcher type name.
+    static func type(_ text: String, label: String) throws(UsageError) -> DispatcherType {
+        guard let type = DispatcherType(rawValue: text) else {
+            throw UsageError("\(label): invalid dispatcher type \"\(text)\": must be one of xdp, tc-ingress, tc-egress")
+        }
+        return type
+    }
+
+    /// A decimal number no larger than `max`.
+    static func number(_ text: String, label: String, max: UInt64 = .max) throws(UsageError) -> UInt64 {
+        guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = UInt64(text), value <= max else {
+            throw UsageError("\(label): invalid number \"\(text)\"")
+        }
+        return value
+    }
+}
