@@ -168,10 +168,20 @@ struct DispatcherTests {
         #expect(Self.members(bpfman, type, details).count == 10)
         #expect(veth.ping(2) == 2)
 
-        // Unloading everything removes the dispatcher; the foreign filter stays.
+        let listed = bpfman.bpfman(["dispatcher", "list"]).stdout.split(separator: "\n")
+        #expect(listed.count == 2 && listed[0].hasPrefix("TYPE") && listed[1].hasPrefix("\(type) "), "\(listed)")
+        #expect(bpfman.bpfman(["dispatcher", "get", type, "\(details["nsid"] as? Int ?? 0)", "\(details["ifindex"] as? Int ?? 0)"])
+            .stdout.contains("Members (10/10):"))
+
+        // Removing the dispatcher (with `dispatcher delete` on TC egress, by
+        // unloading its programs elsewhere) leaves no pins; foreign filters stay.
+        if verb.last == "egress" {
+            let delete = bpfman.bpfman(["dispatcher", "delete", type, "\(details["nsid"] as? Int ?? 0)", "\(details["ifindex"] as? Int ?? 0)"])
+            #expect(delete.status == 0, "\(delete.stderr)")
+            #expect(bpfman.bpfman(["link", "list", "-q"]).stdout.isEmpty, "the dispatcher's links went with it")
+        }
         #expect(bpfman.bpfman(["program", "unload"] + bpfman.programIDs().map(String.init)).status == 0)
-        #expect(bpfman.bpfman(["dispatcher", "list", "-o", "json"]).json["dispatchers"] as? [Any] == nil
-                || (bpfman.bpfman(["dispatcher", "list", "-o", "json"]).json["dispatchers"] as? [Any])?.isEmpty == true)
+        #expect((bpfman.bpfman(["dispatcher", "list", "-o", "json"]).json["dispatchers"] as? [Any])?.isEmpty == true)
         #expect(!FileManager.default.fileExists(atPath: root), "no dispatcher pins are left")
         if tc {
             let filters = Command.shell("nsenter --net=\(veth.receiverPath) tc filter show dev \(veth.receiverInterface) \(verb[1])").stdout
