@@ -188,9 +188,12 @@ start() {
   write_config "$image"
   rm -f "$sock" "$sock.ttrpc"
   setsid containerd --config "$dir/config.toml" >"$dir/containerd.log" 2>&1 </dev/null &
-  echo $! >"$dir/containerd.pid"
+  pid=$!
+  echo "$pid" >"$dir/containerd.pid"
   for _ in $(seq 200); do
-    pid=$(containerd_pid) || fail "containerd exited"
+    # Until the background job has exec'd containerd its command line is
+    # this script's; only a vanished process means containerd exited.
+    [ -d "/proc/$pid" ] && [ "$(cat "/proc/$pid/stat" 2>/dev/null | awk '{print $3}')" != Z ] || fail "containerd exited"
     if [ -S "$sock" ] && ctr -a "$sock" version >/dev/null 2>&1; then break; fi
     sleep 0.05
   done

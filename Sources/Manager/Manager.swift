@@ -57,6 +57,7 @@ package final class Manager: Sendable {
                 throw ManagerError(ErrorCode(errno: errno), "lock \(layout.lockFile): \(errno.lowercasedDescription)")
             }
         }
+        defer { store.checkpoint() }
         try repair()
         let result = try body()
         _ = consume lock

@@ -7,10 +7,13 @@ import Model
 
 /// bpfman's state: the SQLite database at `<rt>/db/store.db`.
 ///
-/// The database runs in WAL mode, so readers never wait for a writer.
-/// Writers are serialised by bpfman's own lock file before they get here.
+/// The database runs in WAL mode, so readers in other processes never wait
+/// for a writer. Writers are serialised by bpfman's own lock file before
+/// they get here, and each command's writes end with ``checkpoint()``, so
+/// the next process to open the database finds an empty log instead of
+/// replaying it.
 package final class Store: Sendable {
-    private let pool: DatabasePool
+    private let queue: DatabaseQueue
 
     /// Opens (creating and migrating) the database at `path`.
     ///
@@ -20,42 +23,58 @@ package final class Store: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
-        configuration.maximumReaderCount = 2
         configuration.prepareDatabase { db in
-            // Keep the -wal and -shm files when the last connection closes:
-            // every bpfman command opens the database, and recreating them
-            // each time costs a checkpoint, unlinks and fresh writes.
+            // One connection per process: bpfman's commands are short and
+            // its daemons serialise their writes anyway. WAL is set here
+            // rather than through GRDB, which would write a dummy
+            // transaction whenever it finds the log empty.
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            // The state describes kernel objects that do not survive a
+            // reboot, so commits need not survive power loss: a process
+            // crash loses nothing at this level.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Keep the -wal and -shm files when the connection closes, so
+            // each command does not unlink and recreate them.
             var persist: CInt = 1
             _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
         }
-        pool = try Self.open(path: path, configuration: configuration, busyTimeout: busyTimeout)
+        queue = try Self.open(path: path, configuration: configuration, busyTimeout: busyTimeout)
+    }
+
+    /// Copies the log into the database and empties it. Errors are ignored:
+    /// a log left behind is replayed by the next opener.
+    package func checkpoint() {
+        _ = try? queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     /// Opens and migrates the database. Opening switches to WAL and
     /// migrates; a concurrent first open by another bpfman can make either
     /// step report busy, so those are retried for up to `busyTimeout`.
-    private static func open(path: String, configuration: Configuration, busyTimeout: Double) throws(StoreError) -> DatabasePool {
+    private static func open(path: String, configuration: Configuration, busyTimeout: Double) throws(StoreError) -> DatabaseQueue {
         // Two first opens racing could both find the schema missing and both
         // create it; a lock around open-and-migrate makes the second wait.
         let lock: FileLock
         do { lock = try FileLock(path: path + ".open.lock", timeout: busyTimeout) } catch {
             throw StoreError(code: .unavailable, message: "open database \(path): cannot lock \(path).open.lock")
         }
-        let pool = try openAndMigrate(path: path, configuration: configuration, busyTimeout: busyTimeout)
+        let queue = try openAndMigrate(path: path, configuration: configuration, busyTimeout: busyTimeout)
         _ = consume lock
-        return pool
+        return queue
     }
 
-    private static func openAndMigrate(path: String, configuration: Configuration, busyTimeout: Double) throws(StoreError) -> DatabasePool {
+    private static func openAndMigrate(path: String, configuration: Configuration, busyTimeout: Double) throws(StoreError) -> DatabaseQueue {
         var delay: UInt32 = 20_000
         var waited = 0.0
         while true {
             do {
-                let pool = try DatabasePool(path: path, configuration: configuration)
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
                 // Most opens find the schema current: checking with a read
                 // spares them a write transaction and its fsyncs.
-                if try !pool.read(Schema.migrator.hasCompletedMigrations) { try Schema.migrator.migrate(pool) }
-                return pool
+                if try !queue.read(Schema.migrator.hasCompletedMigrations) {
+                    try Schema.migrator.migrate(queue)
+                    try queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                }
+                return queue
             } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && waited < busyTimeout {
                 usleep(delay)
                 waited += Double(delay) / 1e6
@@ -213,10 +232,10 @@ package final class Store: Sendable {
     }
 
     private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.read(body) } catch { throw .database(operation, error) }
+        do { return try queue.read(body) } catch { throw .database(operation, error) }
     }
 
     private func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.write(body) } catch { throw .database(operation, error) }
+        do { return try queue.write(body) } catch { throw .database(operation, error) }
     }
 }
