@@ -105,9 +105,26 @@ extension Manager {
 
     /// Takes link `link` out of its dispatcher: the others move to a new
     /// revision, or the dispatcher goes when it was the last member.
+    ///
+    /// When the interface or its namespace is gone, so are the dispatcher and
+    /// its links in the kernel: the link is only forgotten, and the last one
+    /// takes the dispatcher's record and pins with it.
     func detachFromDispatcher(_ link: LinkRecord, key: DispatcherKey, target: InterfaceTarget) throws(ManagerError) {
         let members = try dispatcherMembers(key).filter { $0.linkID != link.id }
+        guard Self.interfaceExists(target) else {
+            if members.isEmpty, let dispatcher = try stored({ () throws(StoreError) in try store.dispatcher(key) }) {
+                try removeDispatcher(dispatcher)
+            }
+            return
+        }
         _ = try rebuildDispatcher(key, target: target, members: members)
+    }
+
+    /// Whether `target`'s namespace still exists and still has the interface.
+    private static func interfaceExists(_ target: InterfaceTarget) -> Bool {
+        guard (try? NetworkNamespace.inode(target.netns)) == target.nsid else { return false }
+        let index = try? NetworkNamespace.run(in: target.netns) { try NetworkNamespace.interfaceIndex(target.interface) }
+        return index == target.ifindex
     }
 
     /// The dispatcher key and interface of an XDP or TC link that runs in a
@@ -310,7 +327,8 @@ extension Manager {
         }
         let linkPin = layout.xdpDispatcherLink(key)
         do {
-            if let link = try? KernelLink.openPinned(linkPin) { try KernelLink.detach(link) }
+            // A link whose interface is gone is already detached.
+            if let link = try? KernelLink.openPinned(linkPin), Self.interfaceExists(target) { try KernelLink.detach(link) }
             if FileSystem.exists(linkPin) { try Pins.unpin(linkPin) }
         } catch {
             throw ManagerError(error, context: "detach \(describe(key, interface: target.interface))")

@@ -192,6 +192,30 @@ struct DispatcherTests {
         }
     }
 
+    @Test("links on an interface whose namespace was deleted detach cleanly, taking the dispatcher's pins")
+    func vanishedInterface() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let veth = try VethPair()
+        var chain = Chain(bpfman, veth)
+        for tag: UInt32 in 1...2 { try chain.load(tag: tag, "xdp:xdp_chain") }
+        let links = [chain.attach(["xdp"], tag: 1, priority: 1), chain.attach(["xdp"], tag: 2, priority: 2)]
+        veth.tearDown()
+        guard TestEnvironment.guestLane else {
+            // The one program attached directly detaches as cleanly.
+            #expect(bpfman.bpfman(["link", "detach", String(Self.linkID(links[0]))]).status == 0)
+            #expect(bpfman.bpfman(["link", "list", "-q"]).stdout.isEmpty)
+            return
+        }
+        for link in links {
+            #expect(link.status == 0, "\(link.stderr)")
+            let detach = bpfman.bpfman(["link", "detach", String(Self.linkID(link))])
+            #expect(detach.status == 0, "\(detach.stderr)")
+        }
+        #expect((bpfman.bpfman(["dispatcher", "list", "-o", "json"]).json["dispatchers"] as? [Any])?.isEmpty == true)
+        #expect(!FileManager.default.fileExists(atPath: "\(bpfman.runtimeDirectory)/fs/xdp"), "no dispatcher pins are left")
+    }
+
     @Test("an interface already running a foreign XDP program is refused, and the program stays")
     func foreignXDP() throws {
         let bpfman = BpfmanFixture()
