@@ -9,9 +9,11 @@ enum CLIContext {
     nonisolated(unsafe) static var settings = GlobalSettings()
 
     /// Opens the manager, after checking for root.
-    static func manager() throws -> Manager {
+    static func manager(longLived: Bool = false) throws -> Manager {
         try requireRoot()
-        return try Manager(configuration: settings.managerConfiguration())
+        var configuration = try settings.managerConfiguration()
+        configuration.longLived = longLived
+        return try Manager(configuration: configuration)
     }
 
     /// Fails with `must run as root` unless the effective uid is 0.

@@ -24,6 +24,8 @@ package final class Manager: Sendable {
     let namespaceHelper: String
     /// The image cache and signing policy.
     package let imageSettings: ImageSettings
+    /// Whether this process serves many requests; see ``ManagerConfiguration/longLived``.
+    let longLived: Bool
 
     /// Opens the manager over runtime directory `configuration.runtimeDirectory`,
     /// creating its layout and mounting bpffs when needed.
@@ -42,6 +44,7 @@ package final class Manager: Sendable {
         lockTimeoutText = configuration.lockTimeoutText
         namespaceHelper = configuration.namespaceHelperPath
         imageSettings = configuration.images
+        longLived = configuration.longLived
     }
 
     /// Runs `body` holding the writer lock, after repairing leftovers.
@@ -57,7 +60,7 @@ package final class Manager: Sendable {
                 throw ManagerError(ErrorCode(errno: errno), "lock \(layout.lockFile): \(errno.lowercasedDescription)")
             }
         }
-        defer { store.checkpoint() }
+        defer { if !longLived { store.checkpoint() } }
         try repair()
         let result = try body()
         _ = consume lock
@@ -84,15 +87,23 @@ package struct ManagerConfiguration: Sendable {
     package var namespaceHelperPath: String
     /// The image cache and signing policy.
     package var images: ImageSettings
+    /// Whether the process serves many requests (`bpfman serve`, the
+    /// agent). A one-command process empties the database log after its
+    /// writes, so the next command has nothing to replay; a daemon keeps its
+    /// connection, and with it the log index, open and leaves the log to
+    /// SQLite's automatic checkpoints.
+    package var longLived: Bool
 
     /// Creates a configuration.
     package init(runtimeDirectory: String = "/run/bpfman", lockTimeout: Double? = 30, lockTimeoutText: String = "30s",
-                 databaseBusyTimeout: Double = 5, namespaceHelperPath: String, images: ImageSettings = ImageSettings()) {
+                 databaseBusyTimeout: Double = 5, namespaceHelperPath: String, images: ImageSettings = ImageSettings(),
+                 longLived: Bool = false) {
         self.runtimeDirectory = runtimeDirectory
         self.lockTimeout = lockTimeout
         self.lockTimeoutText = lockTimeoutText
         self.databaseBusyTimeout = databaseBusyTimeout
         self.namespaceHelperPath = namespaceHelperPath
         self.images = images
+        self.longLived = longLived
     }
 }

@@ -76,14 +76,23 @@ package indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Line breaks with the indentation of the first few levels, built once.
+    private static let lineBreaks = (0..<12).map { "\n" + String(repeating: "  ", count: $0) }
+
     private static func newline(_ output: inout String, _ indent: Int?) {
         guard let indent else { return }
-        output += "\n"
-        output += String(repeating: "  ", count: indent)
+        output += indent < lineBreaks.count ? lineBreaks[indent] : "\n" + String(repeating: "  ", count: indent)
     }
 
     private static func writeString(_ value: String, to output: inout String) {
         output += "\""
+        // Most strings (names, paths, types) need no escaping at all; 0xE2
+        // leads U+2028 and U+2029, which are escaped.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }) {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -39,7 +39,7 @@ struct AgentCommand: AsyncParsableCommand {
         let helper = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path + "/bpfman-ns"
         let manager = ManagerConfiguration(runtimeDirectory: runtimeDirectory ?? environment["BPFMAN_RUNTIME_DIR"] ?? "/run/bpfman",
                                            namespaceHelperPath: environment["BPFMAN_NS_BIN"] ?? helper,
-                                           images: ImageSettings(cacheDirectory: imageCacheDirectory))
+                                           images: ImageSettings(cacheDirectory: imageCacheDirectory), longLived: true)
         let configuration = AgentConfiguration(nodeName: node, kube: kube, manager: manager,
                                                runtimeEndpoint: runtimeEndpoint ?? environment["CONTAINER_RUNTIME_ENDPOINT"],
                                                resyncInterval: resync)

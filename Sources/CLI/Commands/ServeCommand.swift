@@ -14,7 +14,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let path = socketPath ?? Environment()["BPFMAN_SOCKET_PATH"] ?? BpfmanServer.defaultSocketPath
-        let manager = try CLIContext.manager()
+        let manager = try CLIContext.manager(longLived: true)
         try BpfmanServer.run(manager: manager, socketPath: path) { ready in
             CLIContext.writeError("bpfman: serving bpfman.v1 on \(ready)")
         }
