@@ -32,7 +32,9 @@ extension Manager {
         let links = try stored { () throws(StoreError) in try store.links() }
         return records.map { record in
             let members = links.filter { Self.dispatcherPlace(of: $0)?.key == record.key }
-            return DispatcherView(record: record, members: members.sorted { Self.position(of: $0) < Self.position(of: $1) })
+            return DispatcherView(record: record, members: members.sorted {
+                ($0.details.chainSlot?.position ?? 0) < ($1.details.chainSlot?.position ?? 0)
+            })
         }
     }
 
@@ -59,14 +61,6 @@ extension Manager {
         }
     }
 
-    /// A dispatcher member's position.
-    private static func position(of link: LinkRecord) -> Int32 {
-        switch link.details {
-        case .xdp(let details): details.position
-        case .tc(let details): details.position
-        default: 0
-        }
-    }
 }
 
 extension Manager {
@@ -151,15 +145,9 @@ extension Manager {
         var members: [DispatcherMember] = []
         for link in links {
             guard let place = Self.dispatcherPlace(of: link), place.key == key else { continue }
-            guard let program = try stored({ () throws(StoreError) in try store.program(link.programID) }) else { continue }
-            switch link.details {
-            case .xdp(let details):
-                members.append(DispatcherMember(link: link, linkID: link.id, program: program, priority: details.priority, proceedOn: details.proceedOn))
-            case .tc(let details):
-                members.append(DispatcherMember(link: link, linkID: link.id, program: program, priority: details.priority, proceedOn: details.proceedOn))
-            default:
-                break
-            }
+            guard let slot = link.details.chainSlot,
+                  let program = try stored({ () throws(StoreError) in try store.program(link.programID) }) else { continue }
+            members.append(DispatcherMember(link: link, linkID: link.id, program: program, priority: slot.priority, proceedOn: slot.proceedOn))
         }
         return members
     }

@@ -79,3 +79,30 @@ package struct DispatcherMembership: Sendable, Equatable, Codable {
         self.dispatcherID = dispatcherID; self.revision = revision
     }
 }
+
+/// An XDP or TC link's place in its interface's program order.
+package struct ChainSlot: Sendable, Equatable {
+    /// bpfman priority (lower runs first).
+    package var priority: Int32
+    /// Position in run order.
+    package var position: Int32
+    /// The action codes after which the next program runs.
+    package var proceedOn: [Int32]
+
+    /// Describes a slot.
+    package init(priority: Int32, position: Int32, proceedOn: [Int32]) {
+        self.priority = priority; self.position = position; self.proceedOn = proceedOn
+    }
+}
+
+extension LinkDetails {
+    /// The priority, position and proceed-on of an XDP or TC link; nil for
+    /// other kinds.
+    package var chainSlot: ChainSlot? {
+        switch self {
+        case .xdp(let details): ChainSlot(priority: details.priority, position: details.position, proceedOn: details.proceedOn)
+        case .tc(let details): ChainSlot(priority: details.priority, position: details.position, proceedOn: details.proceedOn)
+        default: nil
+        }
+    }
+}

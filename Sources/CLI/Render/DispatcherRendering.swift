@@ -83,11 +83,7 @@ enum DispatcherRendering {
 
     private static func kind(of key: DispatcherKey) -> DispatcherKind { key.type == .xdp ? .xdp : .tc }
 
-    private static func slot(of link: LinkRecord) -> (position: Int32, priority: Int32, proceedOn: [Int32]) {
-        switch link.details {
-        case .xdp(let details): (details.position, details.priority, details.proceedOn)
-        case .tc(let details): (details.position, details.priority, details.proceedOn)
-        default: (0, 0, [])
-        }
+    private static func slot(of link: LinkRecord) -> ChainSlot {
+        link.details.chainSlot ?? ChainSlot(priority: 0, position: 0, proceedOn: [])
     }
 }
