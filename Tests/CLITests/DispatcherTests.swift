@@ -73,22 +73,23 @@ struct DispatcherTests {
 
     @Test("XDP: three programs run in priority order, DROP stops the chain, a detach under traffic loses nothing, an eleventh is refused")
     func xdpDispatcher() throws {
-        try runChain(verb: ["xdp"], type: "xdp", spec: "xdp:xdp_chain", stopAction: 1, dispatcherDirectory: "xdp")
+        try runChain(verb: ["xdp"], type: "xdp", spec: "xdp:xdp_chain", stopAction: 1, stopName: "drop", dispatcherDirectory: "xdp")
     }
 
     @Test("TC ingress: the same ten-slot dispatcher on a clsact cls_bpf filter; a foreign filter is left alone")
     func tcIngressDispatcher() throws {
-        try runChain(verb: ["tc", "ingress"], type: "tc-ingress", spec: "tc:tc_chain", stopAction: 2, dispatcherDirectory: "tc-ingress")
+        try runChain(verb: ["tc", "ingress"], type: "tc-ingress", spec: "tc:tc_chain", stopAction: 2, stopName: "shot", dispatcherDirectory: "tc-ingress")
     }
 
     @Test("TC egress: the same on the egress hook (the ping replies)")
     func tcEgressDispatcher() throws {
-        try runChain(verb: ["tc", "egress"], type: "tc-egress", spec: "tc:tc_chain", stopAction: 2, dispatcherDirectory: "tc-egress")
+        try runChain(verb: ["tc", "egress"], type: "tc-egress", spec: "tc:tc_chain", stopAction: 2, stopName: "shot", dispatcherDirectory: "tc-egress")
     }
 
-    /// The acceptance scenario for one hook. `stopAction` is the action that
-    /// drops (XDP_DROP 1, TC_ACT_SHOT 2), outside the default proceed-on.
-    func runChain(verb: [String], type: String, spec: String, stopAction: Int32, dispatcherDirectory: String) throws {
+    /// The acceptance scenario for one hook. `stopAction` (named
+    /// `stopName`) is the action that drops (XDP_DROP 1, TC_ACT_SHOT 2),
+    /// outside the default proceed-on.
+    func runChain(verb: [String], type: String, spec: String, stopAction: Int32, stopName: String, dispatcherDirectory: String) throws {
         let bpfman = BpfmanFixture()
         defer { bpfman.tearDown() }
         let veth = try VethPair()
@@ -117,14 +118,18 @@ struct DispatcherTests {
             return
         }
         #expect(second.status == 0, "\(second.stderr)")
-        let third = chain.attach(verb, tag: 3, priority: 100)
+        // The last program goes on after the stop action too.
+        let goOn = (tc ? "pipe" : "pass") + ",\(stopName),dispatcher_return"
+        let third = chain.attach(verb, tag: 3, priority: 100, extra: ["--proceed-on", goOn])
         #expect(third.status == 0, "\(third.stderr)")
         let links = [1: Self.linkID(first), 2: Self.linkID(second), 3: Self.linkID(third)]
         let details = Self.details(bpfman.bpfman(["link", "get", String(links[3]!), "-o", "json"]))
         #expect(details["position"] as? Int == 2)
         #expect((details["dispatcher_id"] as? Int ?? 0) > 0)
         #expect(details["revision"] as? Int == 3, "one revision per change")
-        #expect(details["proceed_on"] as? [Int] == (tc ? [3, 30] : [2, 31]))
+        #expect(Set(details["proceed_on"] as? [Int] ?? []) == Set(tc ? [3, 2, 30] : [2, 1, 31]))
+        let middle = Self.details(bpfman.bpfman(["link", "get", String(links[1]!), "-o", "json"]))
+        #expect(middle["proceed_on"] as? [Int] == (tc ? [3, 30] : [2, 31]), "the default proceed-on")
         #expect(Self.members(bpfman, type, details) == [chain.programs[2], chain.programs[1], chain.programs[3]].compactMap { $0 })
 
         #expect(veth.ping(5) == 5)
@@ -138,6 +143,13 @@ struct DispatcherTests {
         #expect(try chain.visits() == [1: 9, 2: 9, 3: 5], "the third program never ran")
         chain.setVerdict(tag: 1, nil)
 
+        // The last program's stop action is in its proceed-on: the
+        // dispatcher goes on and, with no program left, passes the packet.
+        chain.setVerdict(tag: 3, stopAction)
+        #expect(veth.ping(3) == 3)
+        #expect(try chain.visits() == [1: 12, 2: 12, 3: 8])
+        chain.setVerdict(tag: 3, nil)
+
         // A revision directory nobody recorded, as a rebuild killed midway
         // leaves it: the next change removes it.
         let root = "\(bpfman.runtimeDirectory)/fs/\(dispatcherDirectory)"
@@ -150,8 +162,8 @@ struct DispatcherTests {
         #expect(detach?.status == 0, "\(detach?.stderr ?? "")")
         #expect(replies == 300)
         let after = try chain.visits()
-        #expect(after[2] == 309 && after[3] == 305, "the programs that stay saw every packet: \(after)")
-        #expect((after[1] ?? 0) > 9 && (after[1] ?? 0) < 309, "the detach happened while packets flowed: \(after)")
+        #expect(after[2] == 312 && after[3] == 308, "the programs that stay saw every packet: \(after)")
+        #expect((after[1] ?? 0) > 12 && (after[1] ?? 0) < 312, "the detach happened while packets flowed: \(after)")
         let moved = Self.details(bpfman.bpfman(["link", "get", String(links[3]!), "-o", "json"]))
         #expect(moved["position"] as? Int == 1 && moved["revision"] as? Int == 4)
         let revisions = try FileManager.default.contentsOfDirectory(atPath: root).filter { !$0.hasSuffix("_link") }
