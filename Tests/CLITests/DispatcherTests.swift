@@ -97,10 +97,9 @@ struct DispatcherTests {
         let tc = verb[0] == "tc"
         // A filter bpfman did not add, which it must leave alone.
         if tc {
-            let foreign = Command.shell("""
-                nsenter --net=\(veth.receiverPath) tc qdisc add dev \(veth.receiverInterface) clsact && \
-                nsenter --net=\(veth.receiverPath) tc filter add dev \(veth.receiverInterface) \(verb[1]) pref 200 handle 7 \
-                  bpf da obj \(TestEnvironment.object("tc_counter")) sec tc
+            let foreign = veth.inReceiver("""
+                sh -c 'tc qdisc add dev \(veth.receiverInterface) clsact && \
+                  tc filter add dev \(veth.receiverInterface) \(verb[1]) pref 200 handle 7 bpf da obj \(TestEnvironment.object("tc_counter")) sec tc'
                 """)
             try #require(foreign.status == 0, "\(foreign.stderr)")
         }
@@ -234,7 +233,7 @@ struct DispatcherTests {
         defer { bpfman.tearDown() }
         let veth = try VethPair()
         defer { veth.tearDown() }
-        let foreign = Command.shell("nsenter --net=\(veth.receiverPath) ip link set dev \(veth.receiverInterface) xdpgeneric obj \(TestEnvironment.object("xdp_counter")) sec xdp")
+        let foreign = veth.inReceiver("ip link set dev \(veth.receiverInterface) xdpgeneric obj \(TestEnvironment.object("xdp_counter")) sec xdp")
         try #require(foreign.status == 0, "\(foreign.stderr)")
         var chain = Chain(bpfman, veth)
         try chain.load(tag: 1, "xdp:xdp_chain")

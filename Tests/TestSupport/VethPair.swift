@@ -72,8 +72,23 @@ package final class VethPair: @unchecked Sendable {
         return Int(line.split(separator: ",").dropFirst().first?.split(separator: " ").first ?? "") ?? 0
     }
 
-    /// Deletes both namespaces (and so the pair).
+    /// Where iproute2 mounts bpffs when `ip` or `tc` loads an object
+    /// (`TC_BPF_MNT`), instead of /sys/fs/bpf, so what it pins goes with
+    /// the pair.
+    package var iproute2BPFMount: String { "/tmp/\(receiver)-iproute2" }
+
+    /// Runs `command`, an `ip` or `tc` command line, in the receiver
+    /// namespace, with iproute2's bpffs under ``iproute2BPFMount``.
+    package func inReceiver(_ command: String) -> CommandResult {
+        Command.shell("mkdir -p \(iproute2BPFMount) && TC_BPF_MNT=\(iproute2BPFMount) nsenter --net=\(receiverPath) \(command)")
+    }
+
+    /// Deletes both namespaces (and so the pair), and iproute2's bpffs.
     package func tearDown() {
-        Command.shell("ip netns del \(sender); ip netns del \(receiver)")
+        Command.shell("""
+            ip netns del \(sender); ip netns del \(receiver)
+            while mountpoint -q \(iproute2BPFMount); do umount \(iproute2BPFMount) || break; done
+            rm -rf \(iproute2BPFMount)
+            """)
     }
 }
