@@ -83,6 +83,22 @@ enum ValueSyntax {
         return LinkID(value)
     }
 
+    /// A dispatcher type name.
+    static func dispatcherType(_ text: String, label: String) throws(UsageError) -> DispatcherType {
+        guard let type = DispatcherType(rawValue: text) else {
+            throw UsageError("\(label): invalid dispatcher type \"\(text)\": must be one of xdp, tc-ingress, tc-egress")
+        }
+        return type
+    }
+
+    /// A decimal number no larger than `max`.
+    static func number(_ text: String, label: String, max: UInt64 = .max) throws(UsageError) -> UInt64 {
+        guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = UInt64(text), value <= max else {
+            throw UsageError("\(label): invalid number \"\(text)\"")
+        }
+        return value
+    }
+
     /// `group/name`.
     static func tracepoint(_ text: String) throws(UsageError) -> (group: String, name: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)

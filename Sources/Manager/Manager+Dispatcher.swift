@@ -171,7 +171,7 @@ extension Manager {
         let members = unordered.sorted {
             ($0.priority, $0.program.name, $0.linkID.rawValue) < ($1.priority, $1.program.name, $1.linkID.rawValue)
         }
-        let kind: DispatcherKind = key.type == .xdp ? .xdp : .tc
+        let kind = DispatcherKind(key.type)
         let revision = (old?.revision ?? 0) + 1
         let directory = layout.dispatcherRevision(key, revision: revision)
         var swapped = false
@@ -197,18 +197,20 @@ extension Manager {
             swapped = true
             record.revision = revision
             record.programID = try KernelProgram(fd: dispatcher).id
-            let membership = { (id: UInt32) in DispatcherMembership(dispatcherID: id, revision: revision) }
-            // Ids of new dispatchers come from the store, so member details
-            // are written after the dispatcher row exists.
-            var saved = try stored { () throws(StoreError) in try store.save(record, updating: []) }
-            let moved = members.compactMap { member -> LinkRecord? in
-                guard var link = member.link, let place = placed.first(where: { $0.linkID == member.linkID }) else { return nil }
-                link.kernelLinkID = place.kernelLinkID
-                link.pinPath = place.pinPath
-                link.details = Self.placing(link.details, position: place.position, membership: membership(saved.id))
-                return link
+            // A new dispatcher's id comes from the store, so the member
+            // details are built from the saved row, in the same transaction.
+            let saved = try stored { () throws(StoreError) in
+                try store.save(record) { id in
+                    members.compactMap { member -> LinkRecord? in
+                        guard var link = member.link, let place = placed.first(where: { $0.linkID == member.linkID }) else { return nil }
+                        link.kernelLinkID = place.kernelLinkID
+                        link.pinPath = place.pinPath
+                        link.details = Self.placing(link.details, position: place.position,
+                                                    membership: DispatcherMembership(dispatcherID: id, revision: revision))
+                        return link
+                    }
+                }
             }
-            saved = try stored { () throws(StoreError) in try store.save(saved, updating: moved) }
             if let old { retireRevision(key, revision: old.revision) }
             return (saved, placed)
         } catch {

@@ -59,14 +59,17 @@ extension Manager {
     /// interface already ran the unrecorded revision, it is pointed back at
     /// the recorded one first, whose pins are still in place.
     private func repairDispatchers() throws(ManagerError) {
-        var recorded: [String: DispatcherRecord] = [:]
-        for dispatcher in try stored({ () throws(StoreError) in try store.dispatchers() }) {
-            recorded[layout.dispatcherRevision(dispatcher.key, revision: dispatcher.revision)] = dispatcher
-            if dispatcher.key.type == .xdp { recorded[layout.xdpDispatcherLink(dispatcher.key)] = dispatcher }
-        }
+        // Most writes happen where no dispatcher exists: read the records
+        // only once some dispatcher directory has entries.
+        var records: [String: DispatcherRecord]?
         for type in DispatcherType.allCases {
             let root = layout.dispatcherRoot(type)
-            let strays = ((try? FileSystem.listDirectory(root)) ?? []).map { root + "/" + $0 }.filter { recorded[$0] == nil }
+            let entries = ((try? FileSystem.listDirectory(root)) ?? []).map { root + "/" + $0 }
+            guard !entries.isEmpty else { continue }
+            let recorded: [String: DispatcherRecord]
+            if let records { recorded = records } else { recorded = try recordedDispatcherPins() }
+            records = recorded
+            let strays = entries.filter { recorded[$0] == nil }
             guard !strays.isEmpty else { continue }
             for dispatcher in recorded.values where dispatcher.key.type == type {
                 restoreRecordedRevision(dispatcher)
@@ -77,6 +80,17 @@ extension Manager {
             }
             if (try? FileSystem.listDirectory(root))?.isEmpty == true { try? FileSystem.remove(root) }
         }
+    }
+
+    /// The recorded dispatchers by the pins of their current revision and,
+    /// for XDP, of their link.
+    private func recordedDispatcherPins() throws(ManagerError) -> [String: DispatcherRecord] {
+        var recorded: [String: DispatcherRecord] = [:]
+        for dispatcher in try stored({ () throws(StoreError) in try store.dispatchers() }) {
+            recorded[layout.dispatcherRevision(dispatcher.key, revision: dispatcher.revision)] = dispatcher
+            if dispatcher.key.type == .xdp { recorded[layout.xdpDispatcherLink(dispatcher.key)] = dispatcher }
+        }
+        return recorded
     }
 
     /// Points the interface at `dispatcher`'s recorded revision if it runs

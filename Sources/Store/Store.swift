@@ -190,9 +190,9 @@ package final class Store: Sendable {
 
     /// Records a dispatcher's new revision together with the member links it
     /// changed, in one transaction. A record with id 0 is new and gets its id
-    /// here.
+    /// here; `links` builds the changed links from the stored id.
     /// - Returns: the dispatcher as stored.
-    package func save(_ dispatcher: DispatcherRecord, updating links: [LinkRecord]) throws(StoreError) -> DispatcherRecord {
+    package func save(_ dispatcher: DispatcherRecord, updating links: (UInt32) -> [LinkRecord]) throws(StoreError) -> DispatcherRecord {
         try write("record dispatcher") { db in
             var saved = dispatcher
             let values: StatementArguments = [
@@ -214,7 +214,7 @@ package final class Store: Sendable {
                     WHERE id = ?
                     """, arguments: values + [Int64(dispatcher.id)])
             }
-            for link in links {
+            for link in links(saved.id) {
                 try db.execute(sql: "UPDATE links SET kernel_link_id = ?, pin_path = ?, details = ? WHERE id = ?",
                                arguments: [link.kernelLinkID.map { Int64($0) }, link.pinPath, try RecordCoding.json(link.details),
                                            Int64(bitPattern: link.id.rawValue)])

@@ -473,15 +473,21 @@ def check_watch_410(srv, rec, c):
         w.close()
 
 
-def check_status_404(srv, rec, c):
-    name = rec["details"]["name"]
-    r = srv.request("GET", "/api/v1/namespaces/default/pods/%s" % name)
+def expect_status_response(rec, r, c):
+    """The fake's answer `r` matches the recorded Status failure `rec`:
+    HTTP status, content type, fields and the whole body."""
     c.eq("HTTP status", rec["_http_status"], r.status)
     content_type_is_json(c, r.headers)
     fake = r.json()
     c.compare(rec, fake)
     c.status("Status", rec, fake)
     c.eq("whole body (same name)", public(rec), fake)
+
+
+def check_status_404(srv, rec, c):
+    name = rec["details"]["name"]
+    r = srv.request("GET", "/api/v1/namespaces/default/pods/%s" % name)
+    expect_status_response(rec, r, c)
 
 
 def check_status_409_exists(srv, rec, c):
@@ -490,12 +496,7 @@ def check_status_409_exists(srv, rec, c):
     body = {"apiVersion": "template.openshift.io/v1", "kind": "Template", "metadata": {"name": name}}
     srv.ok("POST", "/apis/template.openshift.io/v1/namespaces/hono/templates", body)
     r = srv.request("POST", "/apis/template.openshift.io/v1/namespaces/hono/templates", body)
-    c.eq("HTTP status", rec["_http_status"], r.status)
-    content_type_is_json(c, r.headers)
-    fake = r.json()
-    c.compare(rec, fake)
-    c.status("Status", rec, fake)
-    c.eq("whole body (same name)", public(rec), fake)
+    expect_status_response(rec, r, c)
 
 
 def check_status_409_conflict(srv, rec, c):
@@ -506,12 +507,7 @@ def check_status_409_conflict(srv, rec, c):
     srv.ok("PUT", "/api/v1/namespaces/default/pods/%s" % name, pod)
     stale["metadata"]["labels"]["v"] = "3"
     r = srv.request("PUT", "/api/v1/namespaces/default/pods/%s" % name, stale)
-    c.eq("HTTP status", rec["_http_status"], r.status)
-    content_type_is_json(c, r.headers)
-    fake = r.json()
-    c.compare(rec, fake)
-    c.status("Status", rec, fake)
-    c.eq("whole body (same name)", public(rec), fake)
+    expect_status_response(rec, r, c)
 
 
 def check_crd_status(srv, rec, c):

@@ -1,3 +1,5 @@
+import Model
+
 /// The two kinds of multi-program dispatcher bpfman builds: an XDP program
 /// and a TC (cls_bpf) program, each with ten slots that member programs
 /// replace through freplace (`BPF_PROG_TYPE_EXT`).
@@ -9,6 +11,11 @@ package enum DispatcherKind: String, Sendable, CaseIterable {
     case xdp
     /// The TC dispatcher, attached as a direct-action cls_bpf filter.
     case tc
+
+    /// The dispatcher kind serving hook `type`.
+    package init(_ type: DispatcherType) {
+        self = type == .xdp ? .xdp : .tc
+    }
 
     /// How many member programs one dispatcher holds.
     package static let slotCount = 10

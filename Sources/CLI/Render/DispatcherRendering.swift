@@ -14,7 +14,7 @@ enum DispatcherRendering {
 
     /// `dispatcher get`'s object: key, revision, runtime and members.
     static func view(_ view: DispatcherView, programs: [ProgramID: ProgramRecord], layout: RuntimeLayout) -> JSONValue {
-        let kind = kind(of: view.record.key)
+        let kind = DispatcherKind(view.record.key.type)
         return .object([
             ("key", key(view.record.key)), ("revision", .uint(UInt64(view.record.revision))), ("runtime", runtime(view.record)),
             ("members", .array(view.members.map { link in
@@ -80,8 +80,6 @@ enum DispatcherRendering {
         fields.append(("netns_path", .string(record.netns)))
         return .object(fields)
     }
-
-    private static func kind(of key: DispatcherKey) -> DispatcherKind { key.type == .xdp ? .xdp : .tc }
 
     private static func slot(of link: LinkRecord) -> ChainSlot {
         link.details.chainSlot ?? ChainSlot(priority: 0, position: 0, proceedOn: [])

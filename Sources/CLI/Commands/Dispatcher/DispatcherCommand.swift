@@ -28,9 +28,9 @@ struct DispatcherList: ParsableCommand {
     func run() throws {
         let format = try output.format()
         let views = try CLIContext.manager().dispatchers(
-            type: try type.map { text throws(UsageError) in try DispatcherSyntax.type(text, label: "--type") },
-            nsid: try nsid.map { text throws(UsageError) in try DispatcherSyntax.number(text, label: "--nsid") },
-            ifindex: try ifindex.map { text throws(UsageError) in UInt32(try DispatcherSyntax.number(text, label: "--ifindex", max: UInt64(UInt32.max))) })
+            type: try type.map { text throws(UsageError) in try ValueSyntax.dispatcherType(text, label: "--type") },
+            nsid: try nsid.map { text throws(UsageError) in try ValueSyntax.number(text, label: "--nsid") },
+            ifindex: try ifindex.map { text throws(UsageError) in UInt32(try ValueSyntax.number(text, label: "--ifindex", max: UInt64(UInt32.max))) })
         CLIContext.emit(format, json: DispatcherRendering.list(views), text: DispatcherRendering.listText(views))
     }
 }
@@ -77,26 +77,7 @@ struct DispatcherKeyArguments: ParsableArguments {
 
     /// The validated key.
     func key() throws(UsageError) -> DispatcherKey {
-        DispatcherKey(type: try DispatcherSyntax.type(type, label: "<type>"), nsid: try DispatcherSyntax.number(nsid, label: "<nsid>"),
-                      ifindex: UInt32(try DispatcherSyntax.number(ifindex, label: "<ifindex>", max: UInt64(UInt32.max))))
-    }
-}
-
-/// Parsing of dispatcher keys.
-enum DispatcherSyntax {
-    /// A dispatcher type name.
-    static func type(_ text: String, label: String) throws(UsageError) -> DispatcherType {
-        guard let type = DispatcherType(rawValue: text) else {
-            throw UsageError("\(label): invalid dispatcher type \"\(text)\": must be one of xdp, tc-ingress, tc-egress")
-        }
-        return type
-    }
-
-    /// A decimal number no larger than `max`.
-    static func number(_ text: String, label: String, max: UInt64 = .max) throws(UsageError) -> UInt64 {
-        guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit), let value = UInt64(text), value <= max else {
-            throw UsageError("\(label): invalid number \"\(text)\"")
-        }
-        return value
+        DispatcherKey(type: try ValueSyntax.dispatcherType(type, label: "<type>"), nsid: try ValueSyntax.number(nsid, label: "<nsid>"),
+                      ifindex: UInt32(try ValueSyntax.number(ifindex, label: "<ifindex>", max: UInt64(UInt32.max))))
     }
 }
