@@ -22,9 +22,10 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## build: the bpfman and bpfman-ns executables (debug).
+## build: the bpfman, bpfman-full, bpfman-ns and bpfman-agent executables (debug).
 build: deps
 	$(SWIFT) build --product bpfman
+	$(SWIFT) build --product bpfman-full
 	$(SWIFT) build --product bpfman-ns
 	$(SWIFT) build --product bpfman-agent
 
@@ -39,12 +40,14 @@ $(BUILD_DIR)/probe_target: testdata/target/probe_target.c
 	@mkdir -p $(dir $@)
 	cc -O2 -g -o $@ $<
 
-## check-layering: the C modules stay behind their wrappers, and what
-## bpfman-ns links stays free of Foundation and Dispatch (they start threads).
+## check-layering: the C modules stay behind their wrappers, what bpfman-ns
+## links stays free of Foundation and Dispatch (they start threads), and what
+## bpfman links stays free of the registry, runtime and gRPC code.
 check-layering:
 	@! grep -rln 'import CLibbpf' Sources | grep -v '^Sources/BPF/Libbpf/' || { echo 'CLibbpf imported outside BPF/Libbpf'; exit 1; }
 	@! grep -rln 'import CLinuxShims' Sources | grep -v -e '^Sources/LinuxSys/' -e '^Sources/BPF/Syscall/' || { echo 'CLinuxShims imported outside LinuxSys and BPF/Syscall'; exit 1; }
 	@! grep -rlnE '^import (Foundation|Dispatch)' Sources/BPF Sources/Targets Sources/Namespaces Sources/LinuxSys Sources/BinaryFormats Sources/Diagnostics Sources/Model Sources/bpfman-ns || { echo 'Foundation/Dispatch in a module bpfman-ns links'; exit 1; }
+	@! grep -rlnE '^import (Images|ImageLoading|Runtimes|ContainerSelection|Server|FullCLI|GRPC|NIO|AsyncHTTPClient|Crypto|SwiftProtobuf)' Sources/CLI Sources/Manager Sources/Store Sources/bpfman || { echo 'registry, runtime or gRPC code in a module bpfman links (it belongs in FullCLI)'; exit 1; }
 	@echo 'layering ok'
 
 ## test: everything, privileged tests included (run as root), then the guest lane.
@@ -70,6 +73,7 @@ demo: build bpf
 ## bench: release build, then bpfman's CLI timed next to a C floor (bench/results.json).
 bench: deps bpf $(BUILD_DIR)/floor
 	$(SWIFT) build -c release --static-swift-stdlib --product bpfman
+	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-full
 	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-ns
 	$(SWIFT) build -c release --product bpfman-bench
 	.build/release/bpfman-bench

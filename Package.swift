@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bpfman", targets: ["bpfman"]),
+        .executable(name: "bpfman-full", targets: ["bpfman-full"]),
         .executable(name: "bpfman-ns", targets: ["bpfman-ns"]),
         .executable(name: "bpfman-agent", targets: ["bpfman-agent"]),
     ],
@@ -67,8 +68,12 @@ let package = Package(
         // State and the manager core.
         .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Model", .product(name: "GRDB", package: "GRDB.swift"),
                                              .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "Images", "LinuxSys", "Model", "Namespaces", "Runtimes", "Store", "Targets",
+        .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
+        // The manager's work that needs the registry client: loading from bytecode images.
+        .target(name: "ImageLoading", dependencies: ["BPF", "Diagnostics", "Images", "LinuxSys", "Manager", "Model", "Runtimes"]),
+        // The manager's work that needs the container runtimes: selectors, their sync and watch.
+        .target(name: "ContainerSelection", dependencies: ["Diagnostics", "Manager", "Model", "Runtimes", "Store"]),
         // The Kubernetes client and the node agent.
         .target(name: "Kubernetes", dependencies: ["Diagnostics",
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -76,17 +81,22 @@ let package = Package(
                                                    .product(name: "NIOHTTP1", package: "swift-nio"),
                                                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                    .product(name: "Yams", package: "Yams")]),
-        .target(name: "Agent", dependencies: ["Diagnostics", "Images", "Kubernetes", "Manager", "Model", "Runtimes"]),
+        .target(name: "Agent", dependencies: ["ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Kubernetes", "Manager", "Model", "Runtimes"]),
 
-        .target(name: "CLI", dependencies: ["Manager", "Diagnostics", "Images", "Model", "Namespaces", "Runtimes", "Server",
+        // Every command's declaration, and the work of those that need no registry, runtime or gRPC code.
+        .target(name: "CLI", dependencies: ["BPF", "Diagnostics", "Manager", "Model", "Namespaces",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The work of the commands that do (FullCommand), linked only into bpfman-full.
+        .target(name: "FullCLI", dependencies: ["CLI", "ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Manager", "Model",
+                                                "Runtimes", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .target(name: "Server", dependencies: ["BpfmanProto", "Manager", "Diagnostics", "Images", "Model", "BPF",
+        .target(name: "Server", dependencies: ["BpfmanProto", "ImageLoading", "Manager", "Diagnostics", "Images", "Model", "BPF",
                                                .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // Executables: wiring only.
         .executableTarget(name: "bpfman", dependencies: ["CLI"]),
+        .executableTarget(name: "bpfman-full", dependencies: ["CLI", "FullCLI"]),
         .executableTarget(name: "bpfman-agent", dependencies: ["Agent", "Kubernetes", "Manager",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "bpfman-ns", dependencies: ["BPF", "Diagnostics", "LinuxSys", "Namespaces", "Targets",
@@ -104,14 +114,14 @@ let package = Package(
                                                     .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")],
                 path: "Tests/TestSupport"),
         .testTarget(name: "BinaryFormatsTests", dependencies: ["BinaryFormats"]),
-        .testTarget(name: "ServerTests", dependencies: ["TestSupport", "BpfmanProto", "bpfman", "bpfman-ns",
+        .testTarget(name: "ServerTests", dependencies: ["TestSupport", "BpfmanProto", "bpfman", "bpfman-full", "bpfman-ns",
                                                        .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager"]),
         .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-ns", "bpfman-agent"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-full", "bpfman-ns", "bpfman-agent"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import ContainerSelection
 import Foundation
 import Kubernetes
 import Manager

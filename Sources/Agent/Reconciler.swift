@@ -1,5 +1,7 @@
 import Diagnostics
+import ContainerSelection
 import Foundation
+import ImageLoading
 import Images
 import Kubernetes
 import Manager

@@ -4,12 +4,12 @@ import Manager
 import Model
 
 /// What every command needs: the global settings and a way to print.
-enum CLIContext {
+package enum CLIContext {
     /// Set once by ``BpfmanCLI/main(arguments:)`` before parsing.
-    nonisolated(unsafe) static var settings = GlobalSettings()
+    nonisolated(unsafe) package static var settings = GlobalSettings()
 
     /// Opens the manager, after checking for root.
-    static func manager(longLived: Bool = false) throws -> Manager {
+    package static func manager(longLived: Bool = false) throws -> Manager {
         try requireRoot()
         var configuration = try settings.managerConfiguration()
         configuration.longLived = longLived
@@ -17,15 +17,15 @@ enum CLIContext {
     }
 
     /// Fails with `must run as root` unless the effective uid is 0.
-    static func requireRoot() throws {
+    package static func requireRoot() throws {
         if geteuid() != 0 { throw ManagerError(.permissionDenied, "must run as root") }
     }
 
     /// Writes `text` to stdout as is.
-    static func write(_ text: String) { writeAll(text, to: 1) }
+    package static func write(_ text: String) { writeAll(text, to: 1) }
 
     /// Writes one line to stderr.
-    static func writeError(_ line: String) { writeAll(line + "\n", to: 2) }
+    package static func writeError(_ line: String) { writeAll(line + "\n", to: 2) }
 
     private static func writeAll(_ text: String, to fd: CInt) {
         var text = text
@@ -40,7 +40,7 @@ enum CLIContext {
     }
 
     /// Prints a JSON document or a text rendering, by format.
-    static func emit(_ format: OutputFormat, json: @autoclosure () -> JSONValue, text: @autoclosure () -> String) {
+    package static func emit(_ format: OutputFormat, json: @autoclosure () -> JSONValue, text: @autoclosure () -> String) {
         write(format == .json ? json().rendered() : text())
     }
 }

@@ -1,10 +1,9 @@
 import Glibc
-import Images
 import Manager
 
 /// The global flags (`--runtime-dir`, `--lock-timeout`, ...), which may stand
 /// anywhere on the command line, and their environment variables.
-struct GlobalSettings: Sendable {
+package struct GlobalSettings: Sendable {
     var runtimeDirectory = "/run/bpfman"
     var imageCacheDirectory: String?
     var lockTimeout: Double? = 30
@@ -91,7 +90,7 @@ struct GlobalSettings: Sendable {
     ///
     /// - Throws: `ManagerError` "create logger: failed to read config file: ..."
     ///   for a missing explicit file or a bad one.
-    func imageSettings() throws(ManagerError) -> ImageSettings {
+    package func imageSettings() throws(ManagerError) -> ImageSettings {
         let file: ConfigFile
         do {
             file = try ConfigFile.load(path: config ?? ConfigFile.defaultPath, explicit: config != nil)
@@ -103,20 +102,28 @@ struct GlobalSettings: Sendable {
     }
 
     /// `bpfman-ns` beside the running executable, or `$BPFMAN_NS_BIN`.
-    static func namespaceHelperPath() -> String {
-        if let path = Environment()["BPFMAN_NS_BIN"], !path.isEmpty { return path }
+    static func namespaceHelperPath() -> String { siblingExecutable("bpfman-ns", override: "BPFMAN_NS_BIN") }
+
+    /// The executable `name` in the running executable's directory, or the
+    /// path environment variable `override` gives.
+    static func siblingExecutable(_ name: String, override: String) -> String {
+        if let path = Environment()[override], !path.isEmpty { return path }
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return "/usr/local/bin/bpfman-ns" }
+        guard count > 0 else { return "/usr/local/bin/" + name }
         let executable = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let directory = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        return directory + "/bpfman-ns"
+        return directory + "/" + name
     }
 }
 
 /// Reads environment variables.
-struct Environment {
-    subscript(name: String) -> String? {
+package struct Environment {
+    /// Creates a reader.
+    package init() {}
+
+    /// The value of `name`, or nil when it is not set.
+    package subscript(name: String) -> String? {
         guard let value = getenv(name) else { return nil }
         return String(cString: value)
     }

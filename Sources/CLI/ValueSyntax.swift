@@ -2,9 +2,9 @@ import Manager
 import Model
 
 /// One parser per value grammar of cli.md §3; failures are usage errors (exit 80).
-enum ValueSyntax {
+package enum ValueSyntax {
     /// Splits list flags given as repetition and/or commas.
-    static func list(_ values: [String]) -> [String] {
+    package static func list(_ values: [String]) -> [String] {
         values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     }
 
@@ -27,7 +27,7 @@ enum ValueSyntax {
 
     /// `[TYPE:]NAME[:ATTACH]` for image loads: a bare NAME leaves the type
     /// to the image's labels.
-    static func imageProgramSpec(_ text: String) throws(UsageError) -> ImageProgramSelection {
+    package static func imageProgramSpec(_ text: String) throws(UsageError) -> ImageProgramSelection {
         let trimmed = text.trimmingSpaces()
         if !trimmed.isEmpty && !trimmed.contains(":") { return ImageProgramSelection(type: nil, name: trimmed) }
         let selection = try programSpec(text)
@@ -54,7 +54,7 @@ enum ValueSyntax {
     }
 
     /// `-m KEY=VALUE` pairs; the last duplicate wins.
-    static func metadata(_ values: [String], flag: String = "--metadata") throws(UsageError) -> [String: String] {
+    package static func metadata(_ values: [String], flag: String = "--metadata") throws(UsageError) -> [String: String] {
         var result: [String: String] = [:]
         for item in list(values) {
             guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
@@ -66,7 +66,7 @@ enum ValueSyntax {
     }
 
     /// A decimal program id.
-    static func programID(_ text: String, label: String = "<program-id>") throws(UsageError) -> ProgramID {
+    package static func programID(_ text: String, label: String = "<program-id>") throws(UsageError) -> ProgramID {
         let trimmed = text.trimmingSpaces()
         guard !trimmed.isEmpty, trimmed.allSatisfy(\.isASCIIDigit), let value = UInt32(trimmed) else {
             throw UsageError("\(label): invalid program ID \"\(text)\": must be a decimal number")

@@ -1,6 +1,7 @@
 import Archive
 import BinaryFormats
 import Foundation
+import Model
 
 /// An image pulled (or found in the cache), with its bytecode extracted.
 package struct PulledImage: Sendable, Equatable {

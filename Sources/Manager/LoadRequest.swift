@@ -43,3 +43,21 @@ package struct LoadRequest: Sendable {
         self.imageSource = imageSource
     }
 }
+
+/// One program to load from an image: `[TYPE:]NAME[:ATTACH]`. Without a
+/// type, the image's `io.ebpf.programs` label supplies it.
+package struct ImageProgramSelection: Sendable, Equatable {
+    /// bpfman's type for it, or nil to take the labelled one.
+    package var type: ProgramType?
+    /// The ELF function name.
+    package var name: String
+    /// The attach function (fentry, fexit) or hook (lsm).
+    package var attachFunction: String?
+
+    /// Creates a selection.
+    package init(type: ProgramType?, name: String, attachFunction: String? = nil) {
+        self.type = type
+        self.name = name
+        self.attachFunction = attachFunction
+    }
+}

@@ -1,6 +1,5 @@
 import BPF
 import Diagnostics
-import Images
 import LinuxSys
 import Model
 import Store

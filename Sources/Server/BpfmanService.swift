@@ -1,6 +1,7 @@
 import BPF
 import BpfmanProto
 import GRPCCore
+import ImageLoading
 import Images
 import Manager
 import Model

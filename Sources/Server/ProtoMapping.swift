@@ -3,6 +3,7 @@ import BpfmanProto
 import Diagnostics
 import Foundation
 import GRPCCore
+import ImageLoading
 import Images
 import Manager
 import Model

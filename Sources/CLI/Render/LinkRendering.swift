@@ -3,7 +3,7 @@ import Manager
 import Model
 
 /// JSON and text forms of links (cli.md §4.3, §4.4, §5).
-enum LinkRendering {
+package enum LinkRendering {
     /// The `details` object for a link.
     static func details(_ details: LinkDetails) -> JSONValue {
         switch details {
@@ -38,7 +38,7 @@ enum LinkRendering {
     }
 
     /// The bare record object (`link list` entries).
-    static func record(_ record: LinkRecord) -> JSONValue {
+    package static func record(_ record: LinkRecord) -> JSONValue {
         .object([
             ("id", .uint(record.id.rawValue)), ("program_id", .uint(UInt64(record.programID.rawValue))),
             ("kernel_link_id", record.kernelLinkID.map { .uint(UInt64($0)) } ?? .null), ("kind", .string(record.kind.rawValue)),
@@ -61,7 +61,7 @@ enum LinkRendering {
     }
 
     /// The full Link object (`link attach`, `link get`, program `links`).
-    static func view(_ view: LinkView) -> JSONValue {
+    package static func view(_ view: LinkView) -> JSONValue {
         .object([
             ("record", record(view.record)),
             ("status", .object([("kernel", view.kernel.map(kernel) ?? .null), ("kernel_seen", .bool(view.kernelSeen)),
@@ -70,7 +70,7 @@ enum LinkRendering {
     }
 
     /// The ATTACHMENT column of `link list`.
-    static func attachment(_ details: LinkDetails) -> String {
+    package static func attachment(_ details: LinkDetails) -> String {
         switch details {
         case .uprobe(let d):
             var text = d.functionName.map { "\(d.target) \($0)" } ?? d.target

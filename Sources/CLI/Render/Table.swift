@@ -1,14 +1,14 @@
 /// A tabwriter-style table: uppercase headers, columns padded to the widest
 /// cell plus two spaces, the last column unpadded.
-struct Table {
+package struct Table {
     var headers: [String]
     var rows: [[String]] = []
 
-    init(_ headers: [String]) { self.headers = headers }
+    package init(_ headers: [String]) { self.headers = headers }
 
-    mutating func append(_ row: [String]) { rows.append(row) }
+    package mutating func append(_ row: [String]) { rows.append(row) }
 
-    func rendered() -> String {
+    package func rendered() -> String {
         let all = [headers] + rows
         var widths = [Int](repeating: 0, count: headers.count)
         for row in all { for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) } }
@@ -34,7 +34,7 @@ struct DetailSection {
 
     mutating func add(_ label: String, _ value: String) { rows.append((label, value)) }
 
-    func rendered() -> String {
+    package func rendered() -> String {
         var output = String(repeating: " ", count: indent - 2) + title + ":\n"
         let width = rows.map(\.0.count).max() ?? 0
         for (label, value) in rows.sorted(by: { $0.0 < $1.0 }) {

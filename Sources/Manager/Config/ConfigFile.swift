@@ -1,7 +1,7 @@
 import Diagnostics
 import Foundation
-import Images
 import LinuxSys
+import Model
 
 /// bpfman's configuration file (`/etc/bpfman/bpfman.toml`, `--config`,
 /// `$BPFMAN_CONFIG`).

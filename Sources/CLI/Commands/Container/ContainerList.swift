@@ -1,56 +1,17 @@
 import ArgumentParser
-import Manager
-import Model
-import Runtimes
 
 /// `container list [--runtime cri|podman|docker]`: the node's containers
 /// with their host PIDs, from every runtime whose socket answers.
-struct ContainerList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers and their host PIDs.")
+package struct ContainerList: FullCommand {
+    package static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers and their host PIDs.")
 
     @Option(name: .customLong("runtime"), help: "Only this runtime: cri, podman or docker.")
-    var runtime: String?
+    package var runtime: String?
 
     @Option(name: .customLong("socket"), help: "The runtime's socket (with --runtime).")
-    var socket: String?
+    package var socket: String?
 
-    @OptionGroup var output: OutputOptions
+    @OptionGroup package var output: OutputOptions
 
-    func run() throws {
-        let format = try output.format()
-        var kinds = RuntimeKind.allCases
-        if let runtime {
-            guard let kind = RuntimeKind(rawValue: runtime.lowercased()) else {
-                throw UsageError("--runtime: unknown runtime \"\(runtime)\" (valid: cri, podman, docker)")
-            }
-            kinds = [kind]
-        }
-        try CLIContext.requireRoot()
-        var containers: [ContainerInfo] = []
-        for kind in kinds {
-            let found: [ContainerInfo]
-            do {
-                found = try RuntimeDirectory.containers(kind, socket: runtime == nil ? nil : socket)
-            } catch {
-                if runtime == nil && error.code == .unavailable { continue } // that runtime is not running here
-                throw error
-            }
-            containers += found
-        }
-        if format == .text {
-            guard !containers.isEmpty else { return }
-            var table = Table(["RUNTIME", "CONTAINER ID", "NAME", "POD", "NAMESPACE", "PID", "PIDNS"])
-            for item in containers {
-                table.append([item.runtime.rawValue, String(item.id.prefix(13)), item.name, item.pod, item.namespace,
-                              String(item.pid), String(item.pidNamespace)])
-            }
-            CLIContext.write(table.rendered())
-            return
-        }
-        CLIContext.write(JSONValue.object([("containers", .array(containers.map { item in
-            .object([("runtime", .string(item.runtime.rawValue)), ("id", .string(item.id)), ("name", .string(item.name)),
-                     ("pod", .string(item.pod)), ("namespace", .string(item.namespace)), ("pid", .int(Int64(item.pid))),
-                     ("pid_namespace", .uint(item.pidNamespace))])
-        }))]).rendered())
-    }
+    package init() {}
 }

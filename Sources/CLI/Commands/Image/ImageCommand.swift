@@ -1,9 +1,4 @@
 import ArgumentParser
-import Foundation
-import Images
-import Manager
-import Model
-import Runtimes
 
 /// `bpfman image ...`: build, describe and verify bytecode images. These
 /// commands need no root.
@@ -15,153 +10,79 @@ struct ImageCommand: ParsableCommand {
 
 /// The objects of `image build` and `image generate-build-args`:
 /// `BYTECODE`, `linux/ARCH=BYTECODE...`, or `-c DIR`.
-struct BytecodeSourceOptions: ParsableArguments {
+package struct BytecodeSourceOptions: ParsableArguments {
     @Argument(help: "BYTECODE, or linux/ARCH=BYTECODE for each platform.")
-    var bytecode: [String] = []
+    package var bytecode: [String] = []
 
     @Option(name: [.customShort("c"), .customLong("cilium-ebpf-project")], help: "A cilium/ebpf project directory with bpf2go objects.")
-    var ciliumProject: String?
+    package var ciliumProject: String?
 
-    /// The sources given.
-    func sources() throws -> [BytecodeImages.Source] {
-        if let ciliumProject {
-            guard bytecode.isEmpty else { throw UsageError("--cilium-ebpf-project and BYTECODE are mutually exclusive") }
-            return try BytecodeImages.ciliumProjectSources(ciliumProject)
-        }
-        guard !bytecode.isEmpty else { throw UsageError("expected BYTECODE, linux/ARCH=BYTECODE or --cilium-ebpf-project") }
-        var sources: [BytecodeImages.Source] = []
-        for item in bytecode { sources.append(try BytecodeImages.Source(parsing: item)) }
-        return sources
-    }
+    package init() {}
 }
 
 /// `image build <image> [BYTECODE | linux/ARCH=BYTECODE..] [-c DIR]`.
 ///
 /// `<image>` is a registry reference to push to, or `oci:DIR[:TAG]` for an
 /// OCI image layout on disk.
-struct ImageBuild: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build a bytecode image and publish it.")
+package struct ImageBuild: FullCommand {
+    package static let configuration = CommandConfiguration(commandName: "build", abstract: "Build a bytecode image and publish it.")
 
     @Argument(help: "Where to publish: a registry reference, or oci:DIR[:TAG].")
-    var image: String
+    package var image: String
 
-    @OptionGroup var sources: BytecodeSourceOptions
-    @OptionGroup var registry: RegistryAuthOption
+    @OptionGroup package var sources: BytecodeSourceOptions
+    @OptionGroup package var registry: RegistryAuthOption
 
-    func run() throws {
-        let inputs = try BytecodeImages.inputs(try sources.sources())
-        let epoch = Environment()["SOURCE_DATE_EPOCH"].flatMap(Int.init) ?? Int(Date().timeIntervalSince1970)
-        let built = try ImageBuilder(epoch: epoch).build(inputs)
-        if image.hasPrefix("oci:") {
-            let spec = image.dropFirst(4)
-            let (directory, tag) = spec.lastIndex(of: ":").map { (String(spec[..<$0]), String(spec[spec.index(after: $0)...])) }
-                ?? (String(spec), "latest")
-            try ImageBuilder.writeLayout(built, to: directory, tag: tag)
-            CLIContext.write("published: oci:\(directory):\(tag)@\(built.top.descriptor.digest)\n")
-            return
-        }
-        let reference = try ImageReference(parsing: image)
-        let credentials = CredentialSource(explicit: try registry.credential(), authFiles: CredentialSource.defaultAuthFiles())
-        let digest = try Blocking.run { () async throws(ImageError) in try await ImageBuilder.push(built, to: reference, credentials: credentials) }
-        CLIContext.write("published: \(reference.tagged(reference.tag ?? "latest"))@\(digest)\n")
-    }
+    package init() {}
 }
 
 /// `image generate-build-args [BYTECODE | linux/ARCH=BYTECODE..] [-c DIR] [-o]`.
-struct ImageGenerateBuildArgs: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate-build-args",
+package struct ImageGenerateBuildArgs: FullCommand {
+    package static let configuration = CommandConfiguration(commandName: "generate-build-args",
                                                     abstract: "Print the build arguments for a bytecode Containerfile.")
 
-    @OptionGroup var sources: BytecodeSourceOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup package var sources: BytecodeSourceOptions
+    @OptionGroup package var output: OutputOptions
 
-    func run() throws {
-        let format = try output.format()
-        let list = try sources.sources()
-        var programs: [String: String] = [:]
-        var maps: [String: String] = [:]
-        for source in list {
-            let labels = try BytecodeImages.labels(forObject: source.path)
-            programs.merge(labels.programs.mapValues(\.rawValue)) { first, _ in first }
-            maps.merge(labels.maps) { first, _ in first }
-        }
-        let arguments = list.map { ($0.buildArgName, $0.path) }
-        let programsJSON = BytecodeLabels.encodeObject(programs)
-        let mapsJSON = BytecodeLabels.encodeObject(maps)
-        let json = JSONValue.object([
-            ("platforms", .array(list.compactMap { $0.platform.map { .string($0.description) } })),
-            ("build_args", .sortedObject(Dictionary(arguments.map { ($0.0, JSONValue.string($0.1)) }, uniquingKeysWith: { first, _ in first }))),
-            ("programs", .stringMap(programs)),
-            ("maps", .stringMap(maps)),
-        ])
-        let text = arguments.map { "\($0.0)=\($0.1)\n" }.joined() + "PROGRAMS=\(programsJSON)\nMAPS=\(mapsJSON)\n"
-        CLIContext.emit(format, json: json, text: text)
-    }
+    package init() {}
 }
 
 /// `image inspect <image>`: the image's manifests, labels and layers, as JSON.
-struct ImageInspect: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Describe a bytecode image (JSON).")
+package struct ImageInspect: FullCommand {
+    package static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Describe a bytecode image (JSON).")
 
     @Argument(help: "Image reference.")
-    var image: String
+    package var image: String
 
-    @OptionGroup var registry: RegistryAuthOption
+    @OptionGroup package var registry: RegistryAuthOption
 
-    func run() throws {
-        let reference = try ImageReference(parsing: image)
-        let puller = try CLIContext.settings.imageSettings().puller(credential: try registry.credential())
-        let inspection = try Blocking.run { [image] () async throws(ImageError) in try await puller.inspect(reference, as: image) }
-        var members: [(String, JSONValue)] = [("reference", .string(inspection.reference)), ("digest", .string(inspection.digest.description)),
-                                              ("media_type", .string(inspection.mediaType))]
-        if let single = inspection.single { members += Self.details(single) }
-        if !inspection.manifests.isEmpty {
-            members.append(("manifests", .array(inspection.manifests.map { manifest in
-                var entry: [(String, JSONValue)] = Self.descriptor(manifest.descriptor)
-                if let platform = manifest.descriptor.platform { entry.append(("platform", .string(platform.description))) }
-                return .object(entry + Self.details(manifest))
-            })))
-        }
-        CLIContext.write(JSONValue.object(members).rendered())
-    }
-
-    private static func descriptor(_ descriptor: Descriptor) -> [(String, JSONValue)] {
-        [("digest", .string(descriptor.digest.description)), ("media_type", .string(descriptor.mediaType)), ("size", .int(Int64(descriptor.size)))]
-    }
-
-    private static func details(_ manifest: ImageInspection.Manifest) -> [(String, JSONValue)] {
-        var members: [(String, JSONValue)] = []
-        if !manifest.programs.isEmpty { members.append(("programs", .stringMap(manifest.programs))) }
-        if !manifest.maps.isEmpty { members.append(("maps", .stringMap(manifest.maps))) }
-        if !manifest.layers.isEmpty { members.append(("layers", .array(manifest.layers.map { .object(descriptor($0)) }))) }
-        return members
-    }
+    package init() {}
 }
 
 /// `image verify <image> [--allow-unsigned] [--public-key PEM..]`.
 ///
 /// Applies the config file's `[signing]` policy; `--allow-unsigned` and
 /// `--public-key` add to it. Keyless (Fulcio/Rekor) options are refused.
-struct ImageVerify: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "verify", abstract: "Verify an image's cosign signature.")
+package struct ImageVerify: FullCommand {
+    package static let configuration = CommandConfiguration(commandName: "verify", abstract: "Verify an image's cosign signature.")
 
     @Argument(help: "Image reference.")
-    var image: String
+    package var image: String
 
     @Flag(name: .customLong("allow-unsigned"), help: "Accept an image without signatures.")
-    var allowUnsigned = false
+    package var allowUnsigned = false
 
     @Option(name: .customLong("public-key"), help: "A trusted cosign public key (PEM); repeatable.")
-    var publicKeys: [String] = []
+    package var publicKeys: [String] = []
 
-    @Option(name: .customLong("certificate-identity")) var certificateIdentity: String?
-    @Option(name: .customLong("certificate-identity-regexp")) var certificateIdentityRegexp: String?
-    @Option(name: .customLong("certificate-oidc-issuer")) var certificateIssuer: String?
-    @Option(name: .customLong("certificate-oidc-issuer-regexp")) var certificateIssuerRegexp: String?
+    @Option(name: .customLong("certificate-identity")) package var certificateIdentity: String?
+    @Option(name: .customLong("certificate-identity-regexp")) package var certificateIdentityRegexp: String?
+    @Option(name: .customLong("certificate-oidc-issuer")) package var certificateIssuer: String?
+    @Option(name: .customLong("certificate-oidc-issuer-regexp")) package var certificateIssuerRegexp: String?
 
-    @OptionGroup var registry: RegistryAuthOption
+    @OptionGroup package var registry: RegistryAuthOption
 
-    func validate() throws {
+    package func validate() throws {
         if certificateIdentity != nil && certificateIdentityRegexp != nil {
             throw UsageError("--certificate-identity and --certificate-identity-regexp are mutually exclusive")
         }
@@ -170,42 +91,22 @@ struct ImageVerify: ParsableCommand {
         }
     }
 
-    func run() throws {
-        if [certificateIdentity, certificateIdentityRegexp, certificateIssuer, certificateIssuerRegexp].contains(where: { $0 != nil }) {
-            throw ManagerError(.unsupported, "keyless verification (Fulcio certificates, Rekor) is not supported; configure public_keys in [signing]")
-        }
-        let reference = try ImageReference(parsing: image)
-        var settings = try CLIContext.settings.imageSettings()
-        if allowUnsigned { settings.signing.allowUnsigned = true }
-        settings.signing.publicKeyPaths += publicKeys
-        if !publicKeys.isEmpty { settings.signing.verifyEnabled = true }
-        let puller = try settings.puller(credential: try registry.credential())
-        let (_, check) = try Blocking.run { () async throws(ImageError) in try await puller.verify(reference) }
-        CLIContext.write("Image \(image): \(check.rawValue)\n")
-    }
+    package init() {}
 }
 
 /// `image sign <image> --key PEM`: a cosign-compatible key-pair signature,
 /// pushed beside the image (`sha256-<digest>.sig`). A bpfman-swift
 /// addition, so that images can be signed where cosign is not installed.
-struct ImageSign: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sign", abstract: "Sign an image with a P-256 key (cosign format).")
+package struct ImageSign: FullCommand {
+    package static let configuration = CommandConfiguration(commandName: "sign", abstract: "Sign an image with a P-256 key (cosign format).")
 
     @Argument(help: "Image reference.")
-    var image: String
+    package var image: String
 
     @Option(name: .customLong("key"), help: "An unencrypted PEM ECDSA P-256 private key.")
-    var key: String
+    package var key: String
 
-    @OptionGroup var registry: RegistryAuthOption
+    @OptionGroup package var registry: RegistryAuthOption
 
-    func run() throws {
-        let reference = try ImageReference(parsing: image)
-        guard let pem = FileManager.default.contents(atPath: key) else { throw ManagerError(.notFound, "private key \(key): cannot read the file") }
-        let puller = try CLIContext.settings.imageSettings().puller(credential: try registry.credential())
-        let digest = try Blocking.run { [key] () async throws(ImageError) in
-            try await puller.sign(reference, keyPEM: String(decoding: pem, as: UTF8.self), keySource: key)
-        }
-        CLIContext.write("signed: \(reference.repositoryName)@\(digest)\n")
-    }
+    package init() {}
 }

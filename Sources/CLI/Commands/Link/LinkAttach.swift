@@ -1,7 +1,6 @@
 import ArgumentParser
 import Manager
 import Model
-import Runtimes
 
 /// `link attach <type> ...`.
 struct LinkAttach: ParsableCommand {
@@ -12,11 +11,13 @@ struct LinkAttach: ParsableCommand {
 }
 
 /// Flags every attach verb has: metadata and output.
-struct AttachCommon: ParsableArguments {
+package struct AttachCommon: ParsableArguments {
     @Option(name: [.customShort("m"), .customLong("metadata")], help: "Link metadata KEY=VALUE (repeatable).")
-    var metadata: [String] = []
+    package var metadata: [String] = []
 
-    @OptionGroup var output: OutputOptions
+    @OptionGroup package var output: OutputOptions
+
+    package init() {}
 
     /// Attaches `programID` to `target` and prints the link.
     func attach(_ programID: String, _ target: () throws(UsageError) -> AttachTarget) throws {
@@ -107,70 +108,45 @@ struct AttachKprobe: ParsableCommand {
     }
 }
 
-struct AttachUprobe: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "uprobe", abstract: "Attach a uprobe or uretprobe program.")
-    @Argument var programID: String
-    @Argument var target: String
-    @Option(name: [.customShort("f"), .customLong("fn-name")]) var functionName: String?
-    @Option(name: .customLong("offset")) var offset: UInt64 = 0
-    @Option(name: .customLong("pid")) var pid: Int32?
-    @Option(name: .customLong("container-pid")) var containerPID: Int32?
+package struct AttachUprobe: ParsableCommand {
+    package static let configuration = CommandConfiguration(commandName: "uprobe", abstract: "Attach a uprobe or uretprobe program.")
+    @Argument package var programID: String
+    @Argument package var target: String
+    @Option(name: [.customShort("f"), .customLong("fn-name")]) package var functionName: String?
+    @Option(name: .customLong("offset")) package var offset: UInt64 = 0
+    @Option(name: .customLong("pid")) package var pid: Int32?
+    @Option(name: .customLong("container-pid")) package var containerPID: Int32?
     @Option(name: .customLong("containers-namespace"), help: "Select containers of pods in this namespace (through CRI).")
-    var containersNamespace: String?
+    package var containersNamespace: String?
     @Option(name: .customLong("containers-pod-selector"), help: "Kubernetes label selector over pod labels.")
-    var podSelector: String?
+    package var podSelector: String?
     @Option(name: .customLong("containers-name"), help: "Container name in the pod spec (repeatable).")
-    var containerNames: [String] = []
+    package var containerNames: [String] = []
     @Option(name: .customLong("runtime-endpoint"), help: "CRI socket (default: CONTAINER_RUNTIME_ENDPOINT or a well-known socket).")
-    var runtimeEndpoint: String?
+    package var runtimeEndpoint: String?
     @Flag(name: .customLong("watch"), help: "Keep running: attach in matching containers as they start, detach when they exit.")
-    var watch = false
+    package var watch = false
     @Option(name: .customLong("watch-interval"), help: "Seconds between runtime polls with --watch.")
-    var watchInterval: Double = 2
-    @OptionGroup var common: AttachCommon
+    package var watchInterval: Double = 2
+    @OptionGroup package var common: AttachCommon
 
-    func run() throws {
-        let target = AttachTarget.uprobe(target: self.target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID)
+    package init() {}
+
+    /// The uprobe this command describes.
+    package var attachTarget: AttachTarget {
+        .uprobe(target: target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID)
+    }
+
+    /// Attaches on the host or in one container; with `--containers-*`
+    /// selectors, in every container they pick, which needs the CRI client
+    /// of `bpfman-full`.
+    package func run() throws {
         guard containersNamespace != nil || podSelector != nil || !containerNames.isEmpty else {
-            try common.attach(programID) { () throws(UsageError) in target }
+            try common.attach(programID) { () throws(UsageError) in attachTarget }
             return
         }
         if containerPID != nil { throw UsageError("--container-pid and --containers-* selectors can't be used together") }
-        var selector = ContainerSelector(namespace: containersNamespace, containerNames: ValueSyntax.list(containerNames))
-        if let podSelector {
-            do { selector.pods = try LabelSelector(parsing: podSelector) } catch {
-                throw UsageError("--containers-pod-selector: invalid label selector: \(error.description)")
-            }
-        }
-        let format = try common.output.format()
-        let id = try ValueSyntax.programID(programID, label: "<program-id>")
-        let metadata = try ValueSyntax.metadata(common.metadata)
-        let manager = try CLIContext.manager()
-        if watch {
-            guard watchInterval > 0 else { throw UsageError("--watch-interval: must be > 0") }
-            let stop = StopSignal()
-            try manager.watch(AttachRequest(programID: id, target: target, metadata: metadata.isEmpty ? nil : metadata), in: selector,
-                              runtimeEndpoint: runtimeEndpoint, interval: watchInterval, shouldStop: stop.requested) { event in
-                CLIContext.write(WatchRendering.line(event, format: format))
-            }
-            return
-        }
-        let records = try manager.attach(AttachRequest(programID: id, target: target, metadata: metadata.isEmpty ? nil : metadata),
-                                         in: selector, runtimeEndpoint: runtimeEndpoint)
-        var views: [LinkView] = []
-        for record in records { views.append(try manager.link(record.id)) }
-        if format == .json {
-            CLIContext.write(JSONValue.object([("links", .array(views.map(LinkRendering.view)))]).rendered())
-            return
-        }
-        var table = Table(["LINK ID", "KERNEL LINK ID", "PROGRAM ID", "CONTAINER PID", "ATTACHMENT"])
-        for view in views {
-            var containerPID = ""
-            if case .uprobe(let details) = view.record.details { containerPID = String(details.containerPID) }
-            table.append([view.record.id.description, view.record.kernelLinkID.map { String($0) } ?? "-", view.record.programID.description,
-                          containerPID, LinkRendering.attachment(view.record.details)])
-        }
-        CLIContext.write(views.isEmpty ? "" : table.rendered())
+        try FullExecutable.perform(self)
     }
 }
 

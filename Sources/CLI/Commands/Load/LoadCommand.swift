@@ -1,8 +1,6 @@
 import ArgumentParser
-import Images
 import Manager
 import Model
-import Runtimes
 
 /// The one-step form of the 2024 bpfman releases: load and attach in one
 /// command, `bpfman load file --path P --name FN <type> <type flags>` or
@@ -67,45 +65,34 @@ struct LoadFileCommand: OneStepLoad {
     }
 }
 
+/// The work of the one-step image form, which only `bpfman-full` links
+/// (FullCLI).
+package protocol ImageProgramLoading {
+    /// Pulls the image and loads one `type` program of it.
+    func loadImageProgram(_ type: ProgramType, attachFunction: String?, manager: Manager) throws -> ProgramRecord
+}
+
 /// `load image --image-url URL [--name FN] [-p POLICY] [--registry-auth B64] [-g] [-m] <type> ...`.
 ///
 /// Without `--name`, the image's one labelled program of the type is loaded.
-struct LoadImageCommand: OneStepLoad {
-    static let configuration = CommandConfiguration(
+package struct LoadImageCommand: OneStepLoad {
+    package static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Load a program from an OCI image and attach it.", subcommands: oneStepSubcommands)
 
     @Option(name: [.customShort("i"), .customLong("image-url")], help: "The image reference.")
-    var imageURL: String?
+    package var imageURL: String?
 
     @Option(name: [.customShort("n"), .customLong("name")], help: "The program's function name (default: the image's one program of the type).")
-    var name: String?
+    package var name: String?
 
-    @OptionGroup var image: ImagePullOptions
-    @OptionGroup var load: LoadOptions
+    @OptionGroup package var image: ImagePullOptions
+    @OptionGroup package var load: LoadOptions
+
+    package init() {}
 
     func loadProgram(_ type: ProgramType, attachFunction: String?, manager: Manager) throws -> ProgramRecord {
-        guard let imageURL else { throw UsageError("missing flags: --image-url=STRING") }
-        let (globals, metadata, owner) = try load.parsed()
-        var request = ImageLoadRequest(reference: imageURL, pullPolicy: try image.policy(), credential: try image.credential(),
-                                       programs: [], globals: globals, metadata: metadata, mapOwnerID: owner)
-        let settings = manager.imageSettings
-        let pulled = try Blocking.run { [request] () async throws(ManagerError) in try await Manager.pull(request, settings: settings) }
-        let chosen: String
-        if let name {
-            chosen = name
-        } else {
-            let candidates = pulled.labels.programs.filter { $0.value.attachVerb == type.attachVerb }.keys.sorted()
-            guard candidates.count == 1 else {
-                throw UsageError(candidates.isEmpty
-                    ? "missing flags: --name=STRING (the image labels no \(type.rawValue) program)"
-                    : "missing flags: --name=STRING (the image labels several \(type.rawValue) programs: \(candidates.joined(separator: ", ")))")
-            }
-            chosen = candidates[0]
-        }
-        request.programs = [ImageProgramSelection(type: type, name: chosen, attachFunction: attachFunction)]
-        let records = try manager.load(pulled: pulled, request: request)
-        guard let record = records.first else { throw ManagerError(.internal, "load returned no program") }
-        return record
+        guard let loading = self as? any ImageProgramLoading else { try FullExecutable.handOver() }
+        return try loading.loadImageProgram(type, attachFunction: attachFunction, manager: manager)
     }
 }
 

@@ -3,7 +3,7 @@ import Manager
 import Model
 
 /// The flags every load form shares: globals, metadata, application, map owner.
-struct LoadOptions: ParsableArguments {
+package struct LoadOptions: ParsableArguments {
     @Option(name: [.customShort("g"), .customLong("global")], help: "Global variable NAME=HEX (repeatable).")
     var globals: [String] = []
 
@@ -16,8 +16,10 @@ struct LoadOptions: ParsableArguments {
     @Option(name: .customLong("map-owner-id"), help: "Share the maps of this program.")
     var mapOwnerID: String?
 
+    package init() {}
+
     /// Prints the loaded programs, sorted by ID: `{"programs":[...]}` or one text block each.
-    static func print(_ records: [ProgramRecord], manager: Manager, format: OutputFormat) throws {
+    package static func print(_ records: [ProgramRecord], manager: Manager, format: OutputFormat) throws {
         var views: [ProgramView] = []
         for record in records { views.append(try manager.program(record.id)) }
         views.sort { $0.record.id < $1.record.id }
@@ -26,7 +28,7 @@ struct LoadOptions: ParsableArguments {
     }
 
     /// Validated globals, metadata and owner.
-    func parsed() throws(UsageError) -> (globals: [String: [UInt8]], metadata: [String: String], owner: ProgramID?) {
+    package func parsed() throws(UsageError) -> (globals: [String: [UInt8]], metadata: [String: String], owner: ProgramID?) {
         let globals = try ValueSyntax.globals(self.globals)
         var metadata = try ValueSyntax.metadata(self.metadata)
         if let application { metadata["bpfman.io/application"] = application }
@@ -64,29 +66,18 @@ struct ProgramLoadFile: ParsableCommand {
 /// `program load image <image> --programs [TYPE:]NAME[:ATTACH]...`.
 ///
 /// A bare NAME takes its type from the image's `io.ebpf.programs` label.
-struct ProgramLoadImage: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "image", abstract: "Load programs from an OCI bytecode image.")
+package struct ProgramLoadImage: FullCommand {
+    package static let configuration = CommandConfiguration(commandName: "image", abstract: "Load programs from an OCI bytecode image.")
 
     @Argument(help: "Image reference.")
-    var image: String
+    package var image: String
 
     @Option(name: .customLong("programs"), help: "[TYPE:]NAME[:ATTACH] (repeatable, comma-separated); without TYPE, the image's label gives it.")
-    var programs: [String] = []
+    package var programs: [String] = []
 
-    @OptionGroup var pull: ImagePullOptions
-    @OptionGroup var load: LoadOptions
-    @OptionGroup var output: OutputOptions
+    @OptionGroup package var pull: ImagePullOptions
+    @OptionGroup package var load: LoadOptions
+    @OptionGroup package var output: OutputOptions
 
-    func run() throws {
-        let format = try output.format()
-        let specs = ValueSyntax.list(programs)
-        guard !specs.isEmpty else { throw UsageError("missing flags: --programs=PROGRAMS,...") }
-        var selections: [ImageProgramSelection] = []
-        for spec in specs { selections.append(try ValueSyntax.imageProgramSpec(spec)) }
-        let (globals, metadata, owner) = try load.parsed()
-        let request = ImageLoadRequest(reference: image, pullPolicy: try pull.policy(), credential: try pull.credential(),
-                                       programs: selections, globals: globals, metadata: metadata, mapOwnerID: owner)
-        let manager = try CLIContext.manager()
-        try LoadOptions.print(try manager.loadImage(request), manager: manager, format: format)
-    }
+    package init() {}
 }

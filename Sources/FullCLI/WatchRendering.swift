@@ -1,3 +1,5 @@
+import CLI
+import ContainerSelection
 import Manager
 import Model
 

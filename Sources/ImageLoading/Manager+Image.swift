@@ -1,5 +1,6 @@
 import Diagnostics
 import Images
+import Manager
 import Model
 import Runtimes
 

@@ -2,6 +2,7 @@ import BPF
 import Diagnostics
 import Images
 import LinuxSys
+import Manager
 import Model
 
 /// Building bytecode images from objects: what `image build` and

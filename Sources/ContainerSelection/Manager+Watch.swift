@@ -1,4 +1,5 @@
 import Glibc
+import Manager
 import Model
 import Runtimes
 

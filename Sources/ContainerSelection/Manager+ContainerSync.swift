@@ -1,4 +1,5 @@
 import Diagnostics
+import Manager
 import Model
 import Runtimes
 
