@@ -1,6 +1,15 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// Release link settings of bpfman's executables (README, "Benchmarks"):
+/// position-dependent, so that the loader applies no relative relocations
+/// and copies none of the metadata pages on write, and no exported symbols.
+let releaseLinkSettings: [LinkerSetting] = [
+    .unsafeFlags(["-Xclang-linker", "-no-pie",
+                  "-Xlinker", "--version-script=\(Context.packageDirectory)/linker/hide-symbols.map"],
+                 .when(configuration: .release)),
+]
+
 let package = Package(
     name: "bpfman",
     platforms: [.macOS(.v15)],
@@ -95,12 +104,13 @@ let package = Package(
                                                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // Executables: wiring only.
-        .executableTarget(name: "bpfman", dependencies: ["CLI"]),
-        .executableTarget(name: "bpfman-full", dependencies: ["CLI", "FullCLI"]),
+        .executableTarget(name: "bpfman", dependencies: ["CLI"], linkerSettings: releaseLinkSettings),
+        .executableTarget(name: "bpfman-full", dependencies: ["CLI", "FullCLI"], linkerSettings: releaseLinkSettings),
         .executableTarget(name: "bpfman-agent", dependencies: ["Agent", "Kubernetes", "Manager",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "bpfman-ns", dependencies: ["BPF", "Diagnostics", "LinuxSys", "Namespaces", "Targets",
-                                                            .product(name: "SystemPackage", package: "swift-system")]),
+                                                            .product(name: "SystemPackage", package: "swift-system")],
+                          linkerSettings: releaseLinkSettings),
 
         // Benchmarks (`make bench`).
         .executableTarget(name: "bpfman-bench", dependencies: ["BinaryFormats", "BpfmanProto", "Runtimes", "TestSupport",
