@@ -8,7 +8,8 @@ import Targets
 extension Manager {
     /// Attaches a loaded program and records the link.
     ///
-    /// A link id is consumed even when the attach fails.
+    /// A link id is consumed even when the attach fails. A successful
+    /// attach writes the database once, after the kernel attach.
     /// - Throws: `.notFound` for an unknown program, `.invalidArgument` for a
     ///   verb that does not accept the program's type, `.unsupported` for a
     ///   kernel feature the attach needs.
@@ -21,8 +22,14 @@ extension Manager {
             guard program.type.attachVerb == verb else {
                 throw ManagerError(.invalidArgument, "program \(program.id) is a \(program.type.rawValue) program; the \(verb.rawValue) attach accepts \(verb.acceptedTypes)")
             }
-            let linkID = try stored { () throws(StoreError) in try store.reserveLinkID() }
-            let attached = try attachKernel(program, target: request.target, linkID: linkID)
+            let linkID = try stored { () throws(StoreError) in try store.nextLinkID() }
+            let attached: Attachment
+            do throws(ManagerError) {
+                attached = try attachKernel(program, target: request.target, linkID: linkID)
+            } catch {
+                try? store.consumeLinkID(linkID)
+                throw error
+            }
             let record = LinkRecord(id: linkID, programID: program.id, kind: program.type, kernelLinkID: attached.kernelLinkID,
                                     pinPath: attached.pinPath, details: attached.details, metadata: request.metadata,
                                     createdAt: Self.now())

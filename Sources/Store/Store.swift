@@ -146,19 +146,33 @@ package final class Store: Sendable {
         }
     }
 
-    /// Reserves the next link id. Ids are never reused, even when the attach
-    /// that reserved one fails.
-    package func reserveLinkID() throws(StoreError) -> LinkID {
-        try write("reserve link id") { db in
-            try db.execute(sql: "UPDATE link_id_counter SET last_id = last_id + 1 WHERE singleton = 1")
-            let id = try Int64.fetchOne(db, sql: "SELECT last_id FROM link_id_counter WHERE singleton = 1") ?? 0
-            return LinkID(UInt64(id))
+    /// The id the next link gets. Reading it takes no write: the caller
+    /// holds the writer lock until it records the link (``insert(_:)``) or
+    /// gives the id up (``consumeLinkID(_:)``), and both advance the
+    /// counter. An attach that dies before either leaves its pins as
+    /// orphans for crash repair, and its id to the next link.
+    package func nextLinkID() throws(StoreError) -> LinkID {
+        try read("next link id") { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT last_id FROM link_id_counter WHERE singleton = 1") ?? 0
+            return LinkID(UInt64(last + 1))
         }
     }
 
-    /// Records a new link.
+    /// Advances the link id counter past `id`, which a failed attach used:
+    /// ids are not given twice.
+    package func consumeLinkID(_ id: LinkID) throws(StoreError) {
+        try write("consume link id \(id)") { db in try Self.advanceLinkCounter(db, past: id) }
+    }
+
+    private static func advanceLinkCounter(_ db: Database, past id: LinkID) throws {
+        try db.execute(sql: "UPDATE link_id_counter SET last_id = MAX(last_id, ?) WHERE singleton = 1",
+                       arguments: [Int64(bitPattern: id.rawValue)])
+    }
+
+    /// Records a new link and advances the link id counter past it.
     package func insert(_ link: LinkRecord) throws(StoreError) {
         try write("record link \(link.id)") { db in
+            try Self.advanceLinkCounter(db, past: link.id)
             try db.execute(sql: """
                 INSERT INTO links (id, program_id, kind, kernel_link_id, pin_path, details, metadata, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
