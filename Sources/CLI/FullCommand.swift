@@ -49,7 +49,7 @@ package enum FullExecutable {
         var pointers = arguments.map { strdup($0) }
         pointers.append(nil)
         execv(path, pointers)
-        let reason = String(cString: strerror(errno))
+        let reason = String(cString: strerror(errno)).lowercased()
         for pointer in pointers { free(pointer) }
         throw ManagerError(.notFound, "cannot run \(path), which carries out this command: \(reason)")
     }

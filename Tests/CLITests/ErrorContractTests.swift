@@ -76,6 +76,13 @@ struct ErrorContractTests {
         Case(arguments: ["--runtime-dir", "relative", "program", "list"], status: 1,
              stderr: "bpfman: error: create manager: invalid runtime directory: fs: root path must be absolute, got \"relative\""),
         Case(arguments: ["program", "bogus"], status: 80, stderr: "unexpected argument bogus"),
+        // Carried out by bpfman-full, with the same wording and exit codes.
+        Case(arguments: ["container", "list", "--runtime", "bogus"], status: 80,
+             stderr: "bpfman: error: --runtime: unknown runtime \"bogus\" (valid: cri, podman, docker)"),
+        Case(arguments: ["program", "load", "image", "localhost:1/x:y", "--programs", "uprobe:x", "-p", "Sometimes"], status: 80,
+             stderr: "bpfman: error: --pull-policy: unknown pull policy \"Sometimes\""),
+        Case(arguments: ["link", "attach", "uprobe", "1", "/bin/true", "--containers-namespace", "x", "--container-pid", "1"], status: 80,
+             stderr: "bpfman: error: --container-pid and --containers-* selectors can't be used together"),
     ]
 
     @Test("documented exit code and wording", arguments: cases)
@@ -91,6 +98,18 @@ struct ErrorContractTests {
             #expect(result.stdout.isEmpty)
         }
         #expect(bpfman.programIDs().isEmpty, "nothing left loaded")
+    }
+
+    @Test("a command that needs bpfman-full names it when it cannot be run, and changes nothing")
+    func missingFullExecutable() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let result = bpfman.bpfman(["program", "load", "image", "localhost:1/x:y", "--programs", "uprobe:x"],
+                                   environment: ["BPFMAN_FULL_BIN": "/nonexistent/bpfman-full"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "bpfman: error: cannot run /nonexistent/bpfman-full, which carries out this command: no such file or directory\n")
+        #expect(result.stdout.isEmpty)
+        #expect(bpfman.programIDs().isEmpty)
     }
 
     @Test("a verifier rejection prints the whole verifier log and leaves nothing")
