@@ -71,7 +71,7 @@ demo: build bpf
 	bash scripts/demo.sh
 
 ## bench: release build, then bpfman's CLI timed next to a C floor (bench/results.json).
-bench: deps bpf $(BUILD_DIR)/floor
+bench: deps bpf $(BUILD_DIR)/floor $(BUILD_DIR)/measure
 	$(SWIFT) build -c release --static-swift-stdlib --product bpfman
 	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-full
 	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-ns
@@ -81,6 +81,10 @@ bench: deps bpf $(BUILD_DIR)/floor
 $(BUILD_DIR)/floor: bench/floor.c | deps
 	@mkdir -p $(dir $@)
 	cc -O2 -o $@ $< -lbpf
+
+$(BUILD_DIR)/measure: bench/measure.c
+	@mkdir -p $(dir $@)
+	cc -O2 -o $@ $<
 
 clean:
 	rm -rf $(BUILD_DIR)

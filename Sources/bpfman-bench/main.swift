@@ -44,7 +44,7 @@ func shell(_ line: String) -> String { Runner.run(["/bin/sh", "-c", line]).outpu
 
 func symbolOffset(_ path: String, _ name: String) -> UInt64 {
     guard let data = FileManager.default.contents(atPath: path) else { return 0 }
-    return (try? ELFFile(bytes: [UInt8](data)).symbolFileOffset(named: name)) ?? 0 ?? 0
+    return (try? ELFFile(bytes: [UInt8](data)).symbolFileOffset(named: name)) ?? 0
 }
 
 _ = shell("umount -l \(runtime)/fs 2>/dev/null; rm -rf \(runtime); umount -l \(floorFS) 2>/dev/null; mkdir -p \(floorFS) && mount -t bpf bpf \(floorFS)")
