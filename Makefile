@@ -71,12 +71,14 @@ demo: build bpf
 	bash scripts/demo.sh
 
 ## bench: release build, then bpfman's CLI timed next to a C floor (bench/results.json).
+## The benchmark program (dynamically linked: it uses the test support) builds
+## in its own directory, so the two kinds of release build do not undo each other.
 bench: deps bpf $(BUILD_DIR)/floor $(BUILD_DIR)/measure
 	$(SWIFT) build -c release --static-swift-stdlib --product bpfman
 	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-full
 	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-ns
-	$(SWIFT) build -c release --product bpfman-bench
-	.build/release/bpfman-bench
+	$(SWIFT) build -c release --scratch-path .build-bench --product bpfman-bench
+	.build-bench/release/bpfman-bench
 
 $(BUILD_DIR)/floor: bench/floor.c | deps
 	@mkdir -p $(dir $@)
