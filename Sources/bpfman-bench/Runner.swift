@@ -29,11 +29,12 @@ enum Runner {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        // The read ends go first: one of them may be descriptor 3.
+        posix_spawn_file_actions_addclose(&actions, outputPipe[0])
+        posix_spawn_file_actions_addclose(&actions, reportPipe[0])
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, reportPipe[1], 3)
-        posix_spawn_file_actions_addclose(&actions, outputPipe[0])
-        posix_spawn_file_actions_addclose(&actions, reportPipe[0])
         var pid: pid_t = 0
         let spawned = argv.withUnsafeBufferPointer { args in
             envp.withUnsafeBufferPointer { env in
