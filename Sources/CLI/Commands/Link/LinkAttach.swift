@@ -108,6 +108,8 @@ struct AttachKprobe: ParsableCommand {
     }
 }
 
+/// `link attach uprobe <program-id> <target> [-f FN] [--offset N] [--pid P]
+/// [--container-pid P | --containers-* ... [--watch]]`.
 package struct AttachUprobe: ParsableCommand {
     package static let configuration = CommandConfiguration(commandName: "uprobe", abstract: "Attach a uprobe or uretprobe program.")
     @Argument package var programID: String
