@@ -34,8 +34,17 @@ package enum FullExecutable {
     /// - Throws: the command's own errors, or `ManagerError` when
     ///   `bpfman-full` cannot be started.
     package static func perform(_ command: any ParsableCommand) throws {
-        guard let work = command as? any FullCommandWork else { try handOver() }
-        try work.perform()
+        try work(of: command, as: (any FullCommandWork).self).perform()
+    }
+
+    /// `command` as `Work`, the protocol its work conforms to in FullCLI,
+    /// when this executable links that work; otherwise replaces this process
+    /// with `bpfman-full` and the same command line.
+    ///
+    /// - Throws: `ManagerError` when `bpfman-full` cannot be started.
+    package static func work<Work>(of command: any ParsableCommand, as _: Work.Type) throws(ManagerError) -> Work {
+        guard let work = command as? Work else { try handOver() }
+        return work
     }
 
     /// Replaces this process with `bpfman-full`, given this process's

@@ -375,6 +375,11 @@ struct ImageTests {
         defer { setup.tearDown() }
         let reference = setup.registry.reference("bytecode/onestep")
         _ = try setup.build(reference, [TestEnvironment.object("uprobe_counter")])
+        let unavailable = setup.run(["load", "image", "--image-url", reference, "uprobe", "--fn-name", "bpfman_test_probe",
+                                     "--target", TestEnvironment.probeTarget], environment: ["BPFMAN_FULL_BIN": "/nonexistent/bpfman-full"])
+        #expect(unavailable.status == 1 && unavailable.stderr.contains("cannot run /nonexistent/bpfman-full"), "\(unavailable.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: setup.bpfman.runtimeDirectory + "/db"),
+                "bpfman hands the image form to bpfman-full before it opens the state")
         let target = try HostAttachTests.Target(count: 8)
         let result = setup.run(["load", "image", "--image-url", reference, "uprobe", "--fn-name", "bpfman_test_probe",
                                 "--target", TestEnvironment.probeTarget, "--pid", String(target.pid), "-o", "json"])

@@ -16,9 +16,16 @@ struct LoadCommand: ParsableCommand {
 protocol OneStepLoad: ParsableCommand {
     /// Loads one `type` program and returns its record.
     func loadProgram(_ type: ProgramType, attachFunction: String?, manager: Manager) throws -> ProgramRecord
+
+    /// Checks, before any work, that this executable can load the program;
+    /// `bpfman` hands the image form over to `bpfman-full` here.
+    func requireLinkedWork() throws
 }
 
 extension OneStepLoad {
+    /// Object files load in every executable.
+    func requireLinkedWork() throws {}
+
     /// The one-step subcommands of a parent.
     static var oneStepSubcommands: [any ParsableCommand.Type] {
         [OneStepUprobe<Self>.self, OneStepTracepoint<Self>.self, OneStepKprobe<Self>.self, OneStepXDP<Self>.self, OneStepTC<Self>.self,
@@ -28,6 +35,7 @@ extension OneStepLoad {
     /// Loads `type`, attaches it to `target`, prints the program. A failed
     /// attach unloads the program again.
     func run(_ type: ProgramType, attachFunction: String? = nil, target: AttachTarget, output: OutputOptions) throws {
+        try requireLinkedWork()
         let format = try output.format()
         let manager = try CLIContext.manager()
         let record = try loadProgram(type, attachFunction: attachFunction, manager: manager)
@@ -90,9 +98,14 @@ package struct LoadImageCommand: OneStepLoad {
 
     package init() {}
 
+    func requireLinkedWork() throws { _ = try loading() }
+
     func loadProgram(_ type: ProgramType, attachFunction: String?, manager: Manager) throws -> ProgramRecord {
-        guard let loading = self as? any ImageProgramLoading else { try FullExecutable.handOver() }
-        return try loading.loadImageProgram(type, attachFunction: attachFunction, manager: manager)
+        try loading().loadImageProgram(type, attachFunction: attachFunction, manager: manager)
+    }
+
+    private func loading() throws(ManagerError) -> any ImageProgramLoading {
+        try FullExecutable.work(of: self, as: (any ImageProgramLoading).self)
     }
 }
 
