@@ -50,12 +50,7 @@ extension Manager {
     package func syncContainerLinks(_ request: AttachRequest, in selector: ContainerSelector,
                                     runtimeEndpoint: String?) throws(ManagerError) -> ContainerSyncResult {
         let narrow = try Self.perContainer(request)
-        let containers: [ContainerInfo]
-        do {
-            containers = try Self.containers(selectedBy: selector, runtimeEndpoint: runtimeEndpoint)
-        } catch {
-            throw ManagerError(error, context: "resolve container selector")
-        }
+        let containers = try Self.containers(selectedBy: selector, runtimeEndpoint: runtimeEndpoint)
         var filter = LinkFilter()
         filter.programID = request.programID
         var existing: [String: LinkRecord] = [:]

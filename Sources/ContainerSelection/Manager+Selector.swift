@@ -15,12 +15,7 @@ extension Manager {
     /// - Returns: the links, in the runtime's container order.
     package func attach(_ request: AttachRequest, in selector: ContainerSelector, runtimeEndpoint: String?) throws(ManagerError) -> [LinkRecord] {
         let request = try Self.perContainer(request)
-        let containers: [ContainerInfo]
-        do {
-            containers = try Self.containers(selectedBy: selector, runtimeEndpoint: runtimeEndpoint)
-        } catch {
-            throw ManagerError(error, context: "resolve container selector")
-        }
+        let containers = try Self.containers(selectedBy: selector, runtimeEndpoint: runtimeEndpoint)
         var links: [LinkRecord] = []
         for container in containers {
             do {
@@ -35,9 +30,16 @@ extension Manager {
 
     /// The containers `selector` picks, from the CRI runtime at
     /// `runtimeEndpoint` (or the discovered one).
-    static func containers(selectedBy selector: ContainerSelector, runtimeEndpoint: String?) throws(RuntimeError) -> [ContainerInfo] {
-        try Blocking.run { () async throws(RuntimeError) in
-            try await CRIClient.discover(explicit: runtimeEndpoint).containers(matching: selector).containers
+    ///
+    /// - Throws: `ManagerError` "resolve container selector: ..." when the
+    ///   runtime cannot be found or asked.
+    static func containers(selectedBy selector: ContainerSelector, runtimeEndpoint: String?) throws(ManagerError) -> [ContainerInfo] {
+        do {
+            return try Blocking.run { () async throws(RuntimeError) in
+                try await CRIClient.discover(explicit: runtimeEndpoint).containers(matching: selector).containers
+            }
+        } catch {
+            throw ManagerError(error, context: "resolve container selector")
         }
     }
 
