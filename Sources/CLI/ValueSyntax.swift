@@ -25,6 +25,16 @@ package enum ValueSyntax {
         return ProgramSelection(type: type, name: parts[1], attachFunction: attach)
     }
 
+    /// The `--programs` specs, at least one, each read by `parse`.
+    package static func programSpecs<Selection>(_ values: [String],
+                                                _ parse: (String) throws(UsageError) -> Selection) throws(UsageError) -> [Selection] {
+        let specs = list(values)
+        guard !specs.isEmpty else { throw UsageError("missing flags: --programs=PROGRAMS,...") }
+        var selections: [Selection] = []
+        for spec in specs { selections.append(try parse(spec)) }
+        return selections
+    }
+
     /// `[TYPE:]NAME[:ATTACH]` for image loads: a bare NAME leaves the type
     /// to the image's labels.
     package static func imageProgramSpec(_ text: String) throws(UsageError) -> ImageProgramSelection {

@@ -8,10 +8,7 @@ extension ProgramLoadImage: FullCommandWork {
     /// Pulls the image and loads the selected programs.
     package func perform() throws {
         let format = try output.format()
-        let specs = ValueSyntax.list(programs)
-        guard !specs.isEmpty else { throw UsageError("missing flags: --programs=PROGRAMS,...") }
-        var selections: [ImageProgramSelection] = []
-        for spec in specs { selections.append(try ValueSyntax.imageProgramSpec(spec)) }
+        let selections = try ValueSyntax.programSpecs(programs, ValueSyntax.imageProgramSpec)
         let (globals, metadata, owner) = try load.parsed()
         let request = ImageLoadRequest(reference: image, pullPolicy: try pull.policy(), credential: try pull.credential(),
                                        programs: selections, globals: globals, metadata: metadata, mapOwnerID: owner)

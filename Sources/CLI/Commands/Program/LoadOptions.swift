@@ -52,10 +52,7 @@ struct ProgramLoadFile: ParsableCommand {
 
     func run() throws {
         let format = try output.format()
-        let specs = ValueSyntax.list(programs)
-        guard !specs.isEmpty else { throw UsageError("missing flags: --programs=PROGRAMS,...") }
-        var selections: [ProgramSelection] = []
-        for spec in specs { selections.append(try ValueSyntax.programSpec(spec)) }
+        let selections = try ValueSyntax.programSpecs(programs, ValueSyntax.programSpec)
         let (globals, metadata, owner) = try load.parsed()
         let manager = try CLIContext.manager()
         let records = try manager.load(LoadRequest(path: path, programs: selections, globals: globals, metadata: metadata, mapOwnerID: owner))
