@@ -8,7 +8,16 @@ package enum KernelNames {
         "cgroupsysctl", "rawtracepointwritable", "cgroupsockopt", "tracing", "structops", "extension", "lsm",
         "sklookup", "syscall", "netfilter",
     ]
+    /// cilium/ebpf's `MapType` names, lower-cased: the reference's JSON and text.
     private static let mapTypes = [
+        "unspecifiedmap", "hash", "array", "programarray", "perfeventarray", "percpuhash", "percpuarray",
+        "stacktrace", "cgrouparray", "lruhash", "lrucpuhash", "lpmtrie", "arrayofmaps", "hashofmaps", "devmap",
+        "sockmap", "cpumap", "xskmap", "sockhash", "cgroupstorage", "reuseportsockarray", "percpucgroupstorage",
+        "queue", "stack", "skstorage", "devmaphash", "structopsmap", "ringbuf", "inodestorage", "taskstorage",
+        "bloomfilter", "userringbuf", "cgrpstorage", "arena",
+    ]
+    /// libbpf's map type names: the spellings of bytecode image labels.
+    private static let libbpfMapTypes = [
         "unspecified", "hash", "array", "prog_array", "perf_event_array", "per_cpu_hash", "per_cpu_array",
         "stack_trace", "cgroup_array", "lru_hash", "lru_cpu_hash", "lpm_trie", "array_of_maps", "hash_of_maps",
         "dev_map", "sock_map", "cpu_map", "xsk_map", "sock_hash", "cgroup_storage", "reuse_port_sock_array",
@@ -22,8 +31,12 @@ package enum KernelNames {
 
     /// The name of kernel program type `value` (`BPF_PROG_TYPE_*`).
     package static func programType(_ value: UInt32) -> String { name(value, in: programTypes) }
-    /// The name of kernel map type `value` (`BPF_MAP_TYPE_*`).
+    /// The name of kernel map type `value` (`BPF_MAP_TYPE_*`) in bpfman's
+    /// output: cilium/ebpf's `MapType` name lower-cased (`percpuarray`).
     package static func mapType(_ value: UInt32) -> String { name(value, in: mapTypes) }
+    /// libbpf's name of kernel map type `value` (`per_cpu_array`), as
+    /// bytecode image labels spell it.
+    package static func libbpfMapType(_ value: UInt32) -> String { name(value, in: libbpfMapTypes) }
     /// The name of kernel link type `value` (`BPF_LINK_TYPE_*`).
     package static func linkType(_ value: UInt32) -> String { name(value, in: linkTypes) }
 

@@ -37,7 +37,7 @@ package enum BpfmanCLI {
         } catch {
             let code = Bpfman.exitCode(for: error)
             if code == .success {
-                CLIContext.write(Bpfman.fullMessage(for: error) + "\n")
+                CLIContext.write(Bpfman.fullMessage(for: error) + "\n" + globalHelp(arguments))
                 return 0
             }
             return usage(parseMessage(error), arguments: arguments)
@@ -57,12 +57,18 @@ package enum BpfmanCLI {
         } catch {
             // A command with subcommands run on its own asks for help.
             if Bpfman.exitCode(for: error) == .success {
-                CLIContext.write(Bpfman.fullMessage(for: error) + "\n")
+                CLIContext.write(Bpfman.fullMessage(for: error) + "\n" + globalHelp(arguments))
                 return 0
             }
             CLIContext.writeError("bpfman: error: \(error)")
             return 1
         }
+    }
+
+    /// The global flags' section of full help: `--help` (and `help …`)
+    /// shows it, compact `-h` does not, as in the reference.
+    private static func globalHelp(_ arguments: [String]) -> String {
+        arguments.contains("--help") ? GlobalSettings.help : ""
     }
 
     /// kong reads `-o=json` as flag `-o` with value `=json`; ArgumentParser

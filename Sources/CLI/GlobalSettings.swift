@@ -11,6 +11,18 @@ package struct GlobalSettings: Sendable {
     var config: String?
     var log = "warn"
 
+    /// The global flags as full help lists them.
+    static let help = """
+        GLOBAL FLAGS:
+          --config=FILE           Configuration file ($BPFMAN_CONFIG; default /etc/bpfman/bpfman.toml).
+          --log=SPEC              Log level[,component=level…] ($BPFMAN_LOG; default warn).
+          --runtime-dir=DIR       Runtime directory, an absolute path ($BPFMAN_RUNTIME_DIR; default /run/bpfman).
+          --image-cache-dir=DIR   Image cache directory (default /var/cache/bpfman).
+          --lock-timeout=DURATION How long a writer waits for the lock; 0 waits forever
+                                  ($BPFMAN_LOCK_TIMEOUT; default 30s).
+
+        """
+
     /// The flags that take a value.
     private static let valueFlags = ["--runtime-dir", "--image-cache-dir", "--lock-timeout", "--config", "--log"]
 

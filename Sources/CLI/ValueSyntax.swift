@@ -109,6 +109,14 @@ package enum ValueSyntax {
         return value
     }
 
+    /// Checks `--pid` and `--container-pid`: host process IDs are positive
+    /// (0 means none).
+    static func processIDs(pid: Int32?, containerPID: Int32?) throws(UsageError) {
+        for (flag, value) in [("--pid", pid), ("--container-pid", containerPID)] {
+            if let value, value < 0 { throw UsageError("\(flag): invalid process ID \(value): must be a positive decimal number") }
+        }
+    }
+
     /// `group/name`.
     static func tracepoint(_ text: String) throws(UsageError) -> (group: String, name: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
@@ -147,7 +155,7 @@ package enum ValueSyntax {
     /// A priority ≥ 0.
     static func priority(_ value: Int?) throws(UsageError) -> Int32 {
         guard let value else { throw UsageError("missing flags: --priority=INT") }
-        guard value >= 0, value <= Int(Int32.max) else { throw UsageError("--priority: must be >= 0, got \(value)") }
+        guard value >= 0, value <= Int(Int32.max) else { throw UsageError("--priority: invalid value \(value): must be >= 0") }
         return Int32(value)
     }
 

@@ -72,9 +72,11 @@ package enum BytecodeImages {
     ///
     /// - Throws: `ManagerError` when the file is missing or not a BPF object.
     package static func labels(forObject path: String) throws(ManagerError) -> BytecodeLabels {
-        guard FileSystem.exists(path) else { throw ManagerError(.notFound, "object file \"\(path)\" does not exist") }
+        guard FileSystem.exists(path) else {
+            throw ManagerError(.notFound, "open bytecode ELF: open \(path): no such file or directory")
+        }
         let object: BPFObject
-        do { object = try BPFObject(path: path) } catch { throw ManagerError(error, context: "read \(path)") }
+        do { object = try BPFObject(path: path) } catch { throw ManagerError(error, context: "open bytecode ELF") }
         var programs: [String: ProgramType] = [:]
         for program in object.programs {
             guard let kind = SectionKind(sectionName: program.sectionName), let type = ProgramType(rawValue: kind.displayName) else { continue }

@@ -14,6 +14,11 @@ package enum FileSystem {
     package static func readFile(_ path: String, limit: Int = defaultReadLimit) throws(Errno) -> [UInt8] {
         let fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
         defer { _ = close(fd) }
+        return try readAll(fd, limit: limit)
+    }
+
+    /// Reads `fd` to its end.
+    private static func readAll(_ fd: Int32, limit: Int) throws(Errno) -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -27,9 +32,46 @@ package enum FileSystem {
         return result
     }
 
+    /// Reads a whole regular file given by a client, never blocking in
+    /// `open`: the file is opened `O_NONBLOCK` (so a FIFO without a writer
+    /// or a device does not hang the caller) and refused unless `fstat`
+    /// says it is a regular file.
+    ///
+    /// - Throws: ``FileReadError/system(_:)`` with the errno of `open`,
+    ///   `fstat` or `read` (`.fileTooLarge` past `limit` bytes), or
+    ///   ``FileReadError/notRegularFile(kind:)`` naming what it is instead.
+    package static func readRegularFile(_ path: String, limit: Int = defaultReadLimit) throws(FileReadError) -> [UInt8] {
+        let fd: Int32
+        do { fd = try retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) } } catch { throw .system(error) }
+        defer { _ = close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .system(.lastError) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(kind: kind(of: info.st_mode)) }
+        do { return try readAll(fd, limit: limit) } catch { throw .system(error) }
+    }
+
+    /// What a file of `mode` is, for messages: "a directory", "a FIFO", ….
+    package static func kind(of mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: "a regular file"
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        case S_IFLNK: "a symbolic link"
+        default: "not a regular file"
+        }
+    }
+
     /// Reads a whole text file (procfs, sysfs), decoding it as UTF-8.
     package static func readText(_ path: String, limit: Int = 16 << 20) throws(Errno) -> String {
         String(decoding: try readFile(path, limit: limit), as: UTF8.self)
+    }
+
+    /// Sets the permission bits of `path` (following links).
+    package static func setMode(_ path: String, _ mode: mode_t) throws(Errno) {
+        try retryingOnInterrupt { chmod(path, mode) }
     }
 
     /// Writes `bytes` to a new file at `path` (truncating), with `mode`.
@@ -131,4 +173,12 @@ package enum FileSystem {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
+}
+
+/// Why ``FileSystem/readRegularFile(_:limit:)`` read nothing.
+package enum FileReadError: Error, Sendable, Equatable {
+    /// A system call failed.
+    case system(Errno)
+    /// The path names something other than a regular file (`kind` says what, e.g. "a FIFO").
+    case notRegularFile(kind: String)
 }

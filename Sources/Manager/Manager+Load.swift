@@ -16,17 +16,8 @@ extension Manager {
     /// - Returns: the new records, in request order.
     /// - Throws: `ManagerError` in the wording of cli.md §6.
     package func load(_ request: LoadRequest) throws(ManagerError) -> [ProgramRecord] {
+        let bytes = try Self.readObject(request.path)
         let absolutePath = request.path.hasPrefix("/") ? request.path : Self.currentDirectory() + "/" + request.path
-        guard FileSystem.exists(absolutePath) else {
-            throw ManagerError(.notFound, "object file \"\(request.path)\" does not exist")
-        }
-        guard !FileSystem.isDirectory(absolutePath) else {
-            throw ManagerError(.invalidArgument, "object path \"\(request.path)\" is a directory, not a file")
-        }
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.readFile(absolutePath) } catch {
-            throw ManagerError(ErrorCode(errno: error), "read object file \"\(request.path)\": \(error.lowercasedDescription)")
-        }
         let plan = try LoadPlan(objectPath: absolutePath, bytes: bytes, request: request)
         return try writing { () throws(ManagerError) in
             let mapSet = try resolveMapOwner(request.mapOwnerID)
@@ -43,13 +34,38 @@ extension Manager {
         }
     }
 
-    /// The map set a dependent program joins: the owner's own set, or the set
-    /// the owner itself shares.
+    /// The bytes of the object at `path`, as the user typed it: opened
+    /// without blocking and refused unless it is a regular file, so a FIFO
+    /// or a device never hangs the command.
+    static func readObject(_ path: String) throws(ManagerError) -> [UInt8] {
+        guard !path.isEmpty else { throw ManagerError(.invalidArgument, "object path is empty") }
+        do {
+            return try FileSystem.readRegularFile(path)
+        } catch {
+            switch error {
+            case .system(.noSuchFileOrDirectory):
+                throw ManagerError(.notFound, "object file \"\(path)\" does not exist")
+            case .system(let errno):
+                throw ManagerError(ErrorCode(errno: errno), "read object file \"\(path)\": \(errno.lowercasedDescription)")
+            case .notRegularFile(let kind) where kind == "a directory":
+                throw ManagerError(.invalidArgument, "object path \"\(path)\" is a directory, not a file")
+            case .notRegularFile(let kind):
+                throw ManagerError(.invalidArgument, "object path \"\(path)\" is \(kind), not a regular file")
+            }
+        }
+    }
+
+    /// The map set a dependent program joins: the owner's own.
+    ///
+    /// As in the reference, an owner is a loaded program that created its
+    /// own map set; a program that itself shares another's maps, or one
+    /// that is gone, is no owner.
     private func resolveMapOwner(_ owner: ProgramID?) throws(ManagerError) -> ProgramID? {
         guard let owner else { return nil }
-        if let record = try stored({ () throws(StoreError) in try store.program(owner) }) { return record.mapSetID }
-        if try !stored({ () throws(StoreError) in try store.mapSetUsers(owner) }).isEmpty { return owner }
-        throw ManagerError(.notFound, "failed to load programs: map_owner_id \(owner) does not exist: map owner not found")
+        guard let record = try stored({ () throws(StoreError) in try store.program(owner) }), record.mapOwnerID == nil else {
+            throw ManagerError(.notFound, "failed to load programs: map_owner_id \(owner) does not exist: map owner not found")
+        }
+        return record.id
     }
 
     private func loadOne(_ selection: ProgramSelection, plan: LoadPlan, request: LoadRequest, mapSet: ProgramID?) throws(ManagerError) -> ProgramRecord {
@@ -59,19 +75,17 @@ extension Manager {
         let object: BPFObject
         let program: OwnedDescriptor
         do {
-            object = try BPFObject(path: plan.objectPath)
+            object = try BPFObject(bytes: plan.bytes, name: plan.objectPath)
             try object.select(program: selection.name, as: selection.type, attachFunction: selection.attachFunction)
             for (name, value) in request.globals.sorted(by: { $0.key < $1.key }) {
                 guard let variable = plan.globals.first(where: { $0.name == name }) else { continue }
                 try object.setGlobal(variable, to: value)
             }
             if let mapSet { try object.reuseMaps(pinnedIn: layout.mapDirectory(mapSet)) }
-            program = try object.load(program: selection.name)
-        } catch let error as BPFError where error.code == .invalidArgument && error.message.hasPrefix("set variable") {
-            throw ManagerError(error)
         } catch {
-            throw fail(error)
+            throw ManagerError(error, context: "failed to load programs: load program \(selection.name)")
         }
+        do { program = try loadProgram(object, selection) } catch { throw fail(error) }
         let info: KernelProgram
         do { info = try KernelProgram(fd: program) } catch { throw fail(error) }
         let id = info.id
@@ -86,9 +100,9 @@ extension Manager {
             // Order matters for crash repair: everything before the database
             // row is recognisable as an orphan by its id.
             let directory = layout.programDirectory(id)
-            try FileSystem.createDirectories(directory)
-            try FileSystem.writeFile(record.objectPath, plan.bytes)
-            try FileSystem.writeFile(directory + "/provenance.json", Array(provenance(record).rendered().utf8))
+            try FileSystem.createDirectories(directory, mode: 0o700)
+            try FileSystem.writeFile(record.objectPath, plan.bytes, mode: 0o600)
+            try FileSystem.writeFile(directory + "/provenance.json", Array(provenance(record).rendered().utf8), mode: 0o600)
             if mapSet == nil {
                 try FileSystem.createDirectories(record.mapPinPath)
                 try object.pinMaps(in: record.mapPinPath)
@@ -134,7 +148,14 @@ struct LoadPlan {
         self.objectPath = objectPath
         self.bytes = bytes
         let object: BPFObject
-        do { object = try BPFObject(path: objectPath) } catch { throw ManagerError(error, context: "failed to load programs") }
+        do { object = try BPFObject(bytes: bytes, name: objectPath) } catch { throw ManagerError(error, context: "failed to load programs") }
+        // Our own parser checks the ELF structure too: libbpf accepts some
+        // broken headers (a section header entry size of 0) and then
+        // silently loses sections such as the license.
+        let elf: ELFFile
+        do { elf = try ELFFile(bytes: bytes) } catch {
+            throw ManagerError(.invalidArgument, "failed to load programs: load collection spec: \(error.message)")
+        }
         let specs = object.programs
         let available = specs.map(\.name)
         let missing = request.programs.map(\.name).filter { !available.contains($0) }
@@ -157,10 +178,14 @@ struct LoadPlan {
             }
         }
         globals = object.globals
+        let first = request.programs.first?.name ?? ""
         for name in request.globals.keys.sorted() where !globals.contains(where: { $0.name == name }) {
-            throw ManagerError(.invalidArgument, "global variable \"\(name)\" not found in program; available: [\(globals.map(\.name).joined(separator: " "))]")
+            throw ManagerError(.invalidArgument, "failed to load programs: load program \(first): global variable \"\(name)\" not found in program; available: [\(globals.map(\.name).joined(separator: " "))]")
         }
-        let licenseBytes = (try? ELFFile(bytes: bytes).sectionContents(named: "license")) ?? nil
+        let licenseBytes: [UInt8]?
+        do { licenseBytes = try elf.sectionContents(named: "license") } catch {
+            throw ManagerError(.invalidArgument, "failed to load programs: load collection spec: \(error.message)")
+        }
         license = licenseBytes.map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } ?? ""
     }
 }

@@ -46,8 +46,11 @@ extension Manager {
         }
         return entries.filter { entry in
             if !filter.types.isEmpty {
-                let name = entry.record?.type.rawValue ?? entry.kernel.typeName
-                guard filter.types.contains(name) else { return false }
+                if let record = entry.record {
+                    guard filter.types.contains(record.type) else { return false }
+                } else {
+                    guard filter.types.contains(where: { $0.kernelTypeName == entry.kernel.typeName }) else { return false }
+                }
             }
             let metadata = entry.record?.metadata ?? [:]
             guard filter.metadata.allSatisfy({ metadata[$0.key] == $0.value }) else { return false }
@@ -59,10 +62,10 @@ extension Manager {
 
     /// Link `id` with its kernel state.
     ///
-    /// - Throws: `.notFound` (`not found`) for unknown ids.
+    /// - Throws: `.notFound` (`link N not found`) for unknown ids.
     package func link(_ id: LinkID) throws(ManagerError) -> LinkView {
         guard let record = try stored({ () throws(StoreError) in try store.link(id) }) else {
-            throw ManagerError(.notFound, "not found")
+            throw ManagerError(.notFound, "link \(id) not found")
         }
         return linkView(record)
     }

@@ -62,7 +62,13 @@ package struct RuntimeLayout: Sendable {
     /// Creates the directories and mounts bpffs where missing.
     package func prepare() throws(ManagerError) {
         do {
-            for directory in [root, staging, root + "/db", programs, sockets] { try FileSystem.createDirectories(directory) }
+            for directory in [root, staging, sockets] { try FileSystem.createDirectories(directory) }
+            // The database and the copied objects hold metadata and global
+            // data: only root may read them.
+            for directory in [root + "/db", programs] {
+                try FileSystem.createDirectories(directory, mode: 0o700)
+                try FileSystem.setMode(directory, 0o700)
+            }
             try Mounts.ensureMounted(.bpf, at: bpffs)
             try FileSystem.createDirectories(mapsRoot)
         } catch {

@@ -53,8 +53,11 @@ package struct ProgramListEntry: Sendable {
 
 /// `program list` filters; all are ANDed.
 package struct ProgramFilter: Sendable {
-    /// Type names (bpfman's for managed programs, the kernel's otherwise); empty: any.
-    package var types: Set<String> = []
+    /// Program types; empty: any. A managed program matches by its bpfman
+    /// type; one bpfman did not load matches by its kernel type, as the
+    /// reference does: tc and tcx select `schedcls` programs, the probe
+    /// types `kprobe` ones.
+    package var types: Set<ProgramType> = []
     /// Metadata pairs that must all match.
     package var metadata: [String: String] = [:]
     /// A label selector over metadata.

@@ -38,7 +38,21 @@ package final class Store: Sendable {
             var persist: CInt = 1
             _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
         }
+        Self.restrictAccess(path)
         queue = try Self.open(path: path, configuration: configuration, busyTimeout: busyTimeout)
+    }
+
+    /// Makes the database root-only before SQLite opens it: the file is
+    /// created 0600 when missing (SQLite gives its -wal and -shm files the
+    /// database's mode), and files an earlier version left 0644 are
+    /// narrowed. Failures leave the mode as it was; the open reports
+    /// anything that matters.
+    private static func restrictAccess(_ path: String) {
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd >= 0 { Glibc.close(fd) }
+        for file in [path, path + "-wal", path + "-shm", path + ".open.lock"] where FileSystem.exists(file) {
+            try? FileSystem.setMode(file, 0o600)
+        }
     }
 
     /// Copies the log into the database and empties it. Errors are ignored:

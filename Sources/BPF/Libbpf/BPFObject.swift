@@ -23,45 +23,51 @@ package final class BPFObject {
     ///
     /// - Throws: `BPFError` with `.invalidArgument` when the file is not a
     ///   BPF ELF object.
-    package init(path: String) throws(BPFError) {
-        Libbpf.silenceLogging()
-        var header = [UInt8](repeating: 0, count: 4)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            let count = read(fd, &header, 4)
-            close(fd)
-            if count < 4 || header != [0x7f, 0x45, 0x4c, 0x46] {
-                let reason = count < 4 ? "EOF" : "bad magic number \(header)"
-                throw BPFError(code: .invalidArgument, message: "load collection spec: cannot read ELF identifier: \(reason)")
+    package convenience init(path: String) throws(BPFError) {
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readRegularFile(path) } catch {
+            switch error {
+            case .system(let errno):
+                throw BPFError(code: ErrorCode(errno: errno), message: "load collection spec: open \(path): \(errno.lowercasedDescription)",
+                               underlying: SyscallError(call: "open", errno: errno))
+            case .notRegularFile(let kind):
+                throw BPFError(code: .invalidArgument, message: "load collection spec: \(path) is \(kind), not a regular file")
             }
         }
-        guard let object = bpf_object__open_file(path, nil) else {
-            let errno = Errno.lastError
-            throw BPFError(code: .invalidArgument,
-                           message: "load collection spec: parse ELF \(path): \(Libbpf.describe(errno))",
-                           underlying: SyscallError(call: "bpf_object__open_file", errno: errno))
-        }
-        self.object = object
+        try self.init(bytes: bytes, name: path)
     }
 
-    /// Opens the ELF object held in `bytes`; `name` names it in messages.
+    /// Opens the ELF object held in `bytes`; `name` (a path or a file
+    /// name) names it in messages, and its base name up to the first `.`
+    /// prefixes the internal maps, as when libbpf opens a file.
     ///
     /// - Throws: `BPFError` with `.invalidArgument` when the bytes are not a
-    ///   BPF ELF object.
+    ///   BPF ELF object, naming what libbpf found broken.
     package init(bytes: [UInt8], name: String) throws(BPFError) {
+        guard bytes.count >= 4, bytes[0..<4] == [0x7f, 0x45, 0x4c, 0x46] else {
+            let reason = bytes.count < 4 ? "EOF" : "bad magic number \(Array(bytes[0..<4]))"
+            throw BPFError(code: .invalidArgument, message: "load collection spec: cannot read ELF identifier: \(reason)")
+        }
         Libbpf.silenceLogging()
+        Libbpf.clearWarnings()
         let image = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         image.copyBytes(from: bytes)
         var options = bpf_object_open_opts()
         options.sz = MemoryLayout<bpf_object_open_opts>.size
-        let object = name.withCString { cName -> OpaquePointer? in
+        // libbpf names an object it opens from a file by the file's base
+        // name up to the first dot; the same name keeps the internal maps'
+        // names (`<name>.rodata`) the same for objects opened from memory.
+        let objectName = String(name.split(separator: "/").last?.prefix { $0 != "." } ?? "")
+        let object = objectName.withCString { cName -> OpaquePointer? in
             options.object_name = cName
             return bpf_object__open_mem(image.baseAddress, bytes.count, &options)
         }
         guard let object else {
             let errno = Errno.lastError
             image.deallocate()
-            throw BPFError(code: .invalidArgument, message: "load collection spec: parse ELF \(name): \(Libbpf.describe(errno))",
+            let warnings = Libbpf.takeWarnings()
+            let cause = warnings.isEmpty ? "malformed BPF object (\(Libbpf.describe(errno)))" : warnings
+            throw BPFError(code: .invalidArgument, message: "load collection spec: parse ELF \(name): \(cause)",
                            underlying: SyscallError(call: "bpf_object__open_mem", errno: errno))
         }
         self.object = object
@@ -114,7 +120,7 @@ package final class BPFObject {
         var map = bpf_object__next_map(object, nil)
         while let current = map {
             if !bpf_map__is_internal(current) {
-                result[String(cString: bpf_map__name(current))] = KernelNames.mapType(bpf_map__type(current).rawValue)
+                result[String(cString: bpf_map__name(current))] = KernelNames.libbpfMapType(bpf_map__type(current).rawValue)
             }
             map = bpf_object__next_map(object, current)
         }
@@ -123,14 +129,23 @@ package final class BPFObject {
 
     /// Marks `name` as the only program to load, with bpfman type `type`.
     ///
-    /// The kernel program type comes from the ELF section; sections that
-    /// imply no type get the one `type` needs. For fentry, fexit and lsm,
+    /// The kernel program type is the one `type` needs. libbpf 1.x knows
+    /// only its strict section names: legacy ones that cilium/ebpf and the
+    /// reference accept (`classifier/NAME`, `action`, `xdp/NAME`,
+    /// `xdp.frags/NAME`) leave libbpf without a type, so the type is set
+    /// whenever libbpf's differs, and an XDP program in an `xdp.frags`
+    /// section keeps its multi-buffer flag. For fentry, fexit and lsm,
     /// `attachFunction` names the kernel function or hook.
     /// - Throws: `.notFound` when the object has no such program.
     package func select(program name: String, as type: ProgramType, attachFunction: String?) throws(BPFError) {
         try selectOnly(name) { (program) throws(BPFError) in
-            if let kind = SectionKind(sectionName: String(cString: bpf_program__section_name(program))), kind.implied == nil {
-                _ = bpf_program__set_type(program, Libbpf.kernelProgramType(for: type))
+            let kernelType = Libbpf.kernelProgramType(for: type)
+            if bpf_program__type(program) != kernelType {
+                _ = bpf_program__set_type(program, kernelType)
+            }
+            let section = String(cString: bpf_program__section_name(program))
+            if type == .xdp, section.split(separator: "/", maxSplits: 1).first == "xdp.frags" {
+                _ = bpf_program__set_flags(program, bpf_program__flags(program) | Libbpf.xdpHasFrags)
             }
             if let attachFunction, type.requiresAttachFunction {
                 let result = bpf_program__set_attach_target(program, 0, attachFunction)
@@ -234,12 +249,20 @@ package final class BPFObject {
     /// - Throws: `.invalidArgument` with the verifier log when the kernel
     ///   rejects the program.
     package func load(program name: String) throws(BPFError) -> OwnedDescriptor {
+        Libbpf.clearWarnings()
         let result = bpf_object__load(object)
         if result < 0 {
             let errno = Errno(rawValue: -result)
             let log = logBuffer.map { String(cString: $0) } ?? ""
             var message = "load program \(name): \(Libbpf.describe(errno))"
-            if !log.isEmpty { message += ": verifier log:\n" + log.trimmingWhitespace() }
+            if !log.isEmpty {
+                // As the reference prints a verifier error: each log line on its own, indented by a tab.
+                message += ": verifier log:" + log.trimmingWhitespace().split(separator: "\n", omittingEmptySubsequences: false)
+                    .map { "\n\t" + $0 }.joined()
+            } else {
+                let warnings = Libbpf.takeWarnings()
+                if !warnings.isEmpty { message += " (\(warnings))" }
+            }
             throw BPFError(code: errno == .notPermitted ? .permissionDenied : .invalidArgument, message: message,
                            underlying: SyscallError(call: "BPF_PROG_LOAD", errno: errno))
         }

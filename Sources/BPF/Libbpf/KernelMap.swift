@@ -29,7 +29,7 @@ package struct KernelMap: Sendable, Equatable {
     /// Whether the map is frozen, from fdinfo.
     package var frozen: Bool
 
-    /// The type's name as bpfman prints it (`array`, `per_cpu_array`, ...).
+    /// The type's name as bpfman prints it (`array`, `percpuarray`, ...).
     package var typeName: String { KernelNames.mapType(type) }
 
     /// Reads the info of the map with kernel id `id`.

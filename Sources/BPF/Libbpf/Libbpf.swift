@@ -3,12 +3,43 @@ import Diagnostics
 import Glibc
 import Model
 import SystemPackage
+import Synchronization
 
 /// Process-wide libbpf settings and conversions.
 enum Libbpf {
-    /// Turns libbpf's own stderr printing off: bpfman reports errors itself.
+    /// libbpf's most recent warnings (at most ``warningLimit``), captured
+    /// instead of printed: they name what libbpf found broken in an object.
+    private static let warnings = Mutex<[String]>([])
+    private static let warningLimit = 8
+
+    /// Routes libbpf's warnings into the buffer ``takeWarnings()`` empties
+    /// instead of stderr: bpfman reports errors itself, with their cause.
     static func silenceLogging() {
-        _ = libbpf_set_print(nil)
+        _ = libbpf_set_print { level, format, arguments in
+            guard level == LIBBPF_WARN, let format, let arguments else { return 0 }
+            var buffer = [CChar](repeating: 0, count: 512)
+            _ = vsnprintf(&buffer, buffer.count, format, arguments)
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                .trimmingWhitespace()
+            guard !line.isEmpty else { return 0 }
+            Libbpf.warnings.withLock { lines in
+                lines.append(line.hasPrefix("libbpf: ") ? String(line.dropFirst("libbpf: ".count)) : line)
+                if lines.count > Libbpf.warningLimit { lines.removeFirst(lines.count - Libbpf.warningLimit) }
+            }
+            return 0
+        }
+    }
+
+    /// Empties the warning buffer, for a new open or load.
+    static func clearWarnings() { warnings.withLock { $0.removeAll() } }
+
+    /// The warnings libbpf printed since ``clearWarnings()``, joined with
+    /// `"; "`, and empties the buffer.
+    static func takeWarnings() -> String {
+        warnings.withLock { lines in
+            defer { lines.removeAll() }
+            return lines.joined(separator: "; ")
+        }
     }
 
     /// The `sz` for a libbpf options struct: the end of its last field.
@@ -27,6 +58,9 @@ enum Libbpf {
         _ = libbpf_strerror(-errno.rawValue, &buffer, buffer.count)
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).lowercased()
     }
+
+    /// `BPF_F_XDP_HAS_FRAGS`: the XDP program handles multi-buffer packets.
+    static let xdpHasFrags: UInt32 = 1 << 5
 
     /// The kernel program type bpfman loads `type` as.
     static func kernelProgramType(for type: ProgramType) -> bpf_prog_type {

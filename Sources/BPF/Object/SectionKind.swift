@@ -20,6 +20,7 @@ package struct SectionKind: Sendable, Equatable {
         ("tcx", [.tcx, .tc], "tcx"),
         ("tc", [.tc, .tcx], "tc"),
         ("classifier", [.tc, .tcx], "tc"),
+        ("action", [.tc, .tcx], "tc"),
         ("fentry", [.fentry], "fentry"),
         ("fexit", [.fexit], "fexit"),
         ("lsm", [.lsm], "lsm"),

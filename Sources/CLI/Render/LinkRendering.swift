@@ -96,10 +96,12 @@ package enum LinkRendering {
         return text
     }
 
-    /// `link get` / `link attach` text.
+    /// `link get` / `link attach` text, in the reference's layout
+    /// (reference-text-outputs.md); only `get` names the BPF function.
     static func text(_ view: LinkView, functionName: String?) -> String {
         let record = view.record
         var spec = DetailSection("Spec")
+        spec.add("Attach Type", record.kind.rawValue)
         if let functionName { spec.add("BPF Function", functionName) }
         spec.add("Created At", Timestamp.rfc3339(record.createdAt))
         spec.add("Kernel Link ID", record.kernelLinkID.map { String($0) } ?? "None")
@@ -111,19 +113,23 @@ package enum LinkRendering {
         var status = DetailSection("Status")
         status.add("Kernel Seen", String(view.kernelSeen))
         status.add("Pin Present", String(view.pinPresent))
-        return "Link ID: \(record.id)\n" + spec.rendered() + status.rendered()
+        return "Link ID: \(record.id)\n" + spec.rendered(indent: 2) + status.rendered(indent: 2)
     }
 
+    /// The rows only a kind has; zero offsets and PIDs are left out, as the
+    /// reference leaves them out.
     private static func kindRows(_ details: LinkDetails) -> [(String, String)] {
         switch details {
         case .uprobe(let d):
-            var rows = [("Target", d.target), ("Target Function", d.functionName ?? "None"), ("Offset", String(d.offset)),
-                        ("Retprobe", String(d.retprobe))]
+            var rows = [("Target", d.target)]
+            if let function = d.functionName { rows.append(("Target Function", function)) }
+            if d.offset != 0 { rows.append(("Offset", String(d.offset))) }
             if d.pid != 0 { rows.append(("PID", String(d.pid))) }
             if d.containerPID != 0 { rows.append(("Container PID", String(d.containerPID))) }
             return rows
         case .tracepoint(let d): return [("Tracepoint", "\(d.group)/\(d.name)")]
-        case .kprobe(let d): return [("Target Function", d.functionName), ("Offset", String(d.offset)), ("Retprobe", String(d.retprobe))]
+        case .kprobe(let d):
+            return [("Target Function", d.functionName)] + (d.offset != 0 ? [("Offset", String(d.offset))] : [])
         case .tcx(let d):
             return [("Interface", d.target.interface), ("Direction", d.direction.rawValue), ("Priority", String(d.priority)),
                     ("Position", String(d.position)), ("Netns", d.target.netns.isEmpty ? "None" : d.target.netns)]

@@ -101,8 +101,11 @@ enum ProgramRendering {
         return table.rendered()
     }
 
-    /// `program get` and text `program load`.
-    static func text(_ view: ProgramView) -> String {
+    /// `program get` and text `program load`, in the reference's layout
+    /// (reference-text-outputs.md): `Spec:`, `Status:` with its `Links:` and
+    /// `Maps:` sub-sections, and `Stats:`, which a load leaves "not enabled"
+    /// as its JSON leaves `stats` null.
+    static func text(_ view: ProgramView, variant: Variant) -> String {
         let record = view.record
         var spec = DetailSection("Spec")
         spec.add("GPL Compatible", String(isGPLCompatible(record.license)))
@@ -126,27 +129,47 @@ enum ProgramRendering {
             status.add("Instructions", String(kernel.verifiedInstructions))
             status.add("Kernel Type", kernel.typeName)
             status.add("Loaded At", Timestamp.rfc3339(Int64(kernel.loadedAtNanoseconds / 1_000_000_000)))
-            status.add("Memory", "\(kernel.memlock ?? 0)B")
-            status.add("Size JITted", "\(kernel.jitedSize)B")
-            status.add("Size Translated", "\(kernel.xlatedSize)B")
+            status.add("Memory", "\(kernel.memlock ?? 0) bytes")
+            status.add("Size JITted", "\(kernel.jitedSize) bytes")
+            status.add("Size Translated", "\(kernel.xlatedSize) bytes")
             status.add("Tag", kernel.tag)
         }
         status.add("Bytecode", record.objectPath)
         status.add("Map Dir", record.mapPinPath)
         status.add("Maps Used By", view.mapUsedBy.map(\.description).joined(separator: ", "))
         status.add("Prog Pin", view.pinPath)
-        var output = "Program ID: \(record.id)\n" + spec.rendered() + status.rendered()
-        output += "    Links:\n" + (view.links.isEmpty ? "      None\n" : view.links.map { "      \($0.record.id)\n" }.joined())
-        output += "    Maps:\n" + (view.maps.isEmpty ? "      None\n" : view.maps.map { "      \($0.kernel.id) (\($0.kernel.name))\n" }.joined())
+        status.addTrailing("Links", .sections(view.links.map(linkSection)))
+        let maps = variant == .get ? view.maps.sorted { $0.kernel.id < $1.kernel.id } : view.maps
+        status.addTrailing("Maps", .sections(maps.map { mapSection($0, variant: variant) }))
         var stats = DetailSection("Stats")
-        if let kernel = view.kernel, kernel.runCount > 0 || kernel.runTimeNanoseconds > 0 {
-            stats.add("Run Count", String(kernel.runCount))
-            stats.add("Runtime", "\(kernel.runTimeNanoseconds)ns")
-            output += stats.rendered()
+        if variant == .get {
+            stats.add("Run Count", String(view.kernel?.runCount ?? 0))
+            stats.add("Runtime", GoDuration.format(nanoseconds: view.kernel?.runTimeNanoseconds ?? 0))
         } else {
-            output += "Stats: (not enabled, see sysctl kernel.bpf_stats_enabled)\n"
+            stats.addLine("(not enabled, see sysctl kernel.bpf_stats_enabled)")
         }
-        return output
+        return "Program ID: \(record.id)\n" + spec.rendered(indent: 2) + status.rendered(indent: 2) + stats.rendered(indent: 2)
+    }
+
+    /// One link of a program's `Links:`.
+    private static func linkSection(_ link: LinkView) -> DetailSection {
+        var section = DetailSection(link.record.id.description)
+        section.add("Attach", LinkRendering.attachment(link.record.details))
+        section.add("Kind", link.record.kind.rawValue)
+        section.add("Pin", link.record.pinPath ?? "None")
+        return section
+    }
+
+    /// One map of a program's `Maps:`; a load, like its JSON, shows no pins.
+    private static func mapSection(_ map: MapView, variant: Variant) -> DetailSection {
+        var section = DetailSection(String(map.kernel.id))
+        section.add("Key Size", "\(map.kernel.keySize)B")
+        section.add("Max Entries", String(map.kernel.maxEntries))
+        section.add("Name", map.kernel.name)
+        if variant == .get && !map.pinPath.isEmpty { section.add("Pin", map.pinPath) }
+        section.add("Type", map.kernel.typeName)
+        section.add("Value Size", "\(map.kernel.valueSize)B")
+        return section
     }
 
     /// Whether a license string is one the kernel treats as GPL-compatible.
@@ -178,5 +201,32 @@ enum Base64 {
 enum Hex {
     static func encode(_ bytes: [UInt8]) -> String {
         bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+}
+
+/// Go's `time.Duration` text (`0s`, `750ns`, `1.5µs`, `12.345ms`,
+/// `1m2.5s`), the form the reference prints a program's runtime in.
+enum GoDuration {
+    static func format(nanoseconds: UInt64) -> String {
+        if nanoseconds == 0 { return "0s" }
+        if nanoseconds < 1_000 { return "\(nanoseconds)ns" }
+        if nanoseconds < 1_000_000 { return fraction(nanoseconds, unit: 1_000) + "µs" }
+        if nanoseconds < 1_000_000_000 { return fraction(nanoseconds, unit: 1_000_000) + "ms" }
+        let totalSeconds = nanoseconds / 1_000_000_000
+        let hours = totalSeconds / 3600
+        let minutes = totalSeconds / 60 % 60
+        let seconds = fraction(nanoseconds % 60_000_000_000, unit: 1_000_000_000) + "s"
+        if hours > 0 { return "\(hours)h\(minutes)m\(seconds)" }
+        return minutes > 0 ? "\(minutes)m\(seconds)" : seconds
+    }
+
+    /// `value / unit` with the fraction's trailing zeros (and a bare point) dropped.
+    private static func fraction(_ value: UInt64, unit: UInt64) -> String {
+        let whole = value / unit
+        var digits = String(value % unit)
+        let width = String(unit).count - 1
+        digits = String(repeating: "0", count: width - digits.count) + digits
+        while digits.last == "0" { digits.removeLast() }
+        return digits.isEmpty ? String(whole) : "\(whole).\(digits)"
     }
 }

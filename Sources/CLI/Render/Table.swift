@@ -24,22 +24,51 @@ package struct Table {
     }
 }
 
-/// Aligned `Label: value` rows of a detail view, sorted by label.
+/// A section of a detail view, as the reference prints `program get` and
+/// `link get`: a `Title:` line, then `Label: value` rows indented two more
+/// spaces, sorted by label and aligned on the longest label; then, in the
+/// order added, trailing rows whose value may be nested sections (`Maps:`
+/// with one section per map), and bare lines.
 struct DetailSection {
+    /// A row's value: text, or nested sections (`None` when there are none).
+    enum Value {
+        case text(String)
+        case sections([DetailSection])
+    }
+
     var title: String
-    var rows: [(String, String)] = []
-    var indent = 2
+    private var rows: [(String, Value)] = []
+    private var trailing: [(String, Value)] = []
+    private var lines: [String] = []
 
-    init(_ title: String, indent: Int = 2) { self.title = title; self.indent = indent }
+    init(_ title: String) { self.title = title }
 
-    mutating func add(_ label: String, _ value: String) { rows.append((label, value)) }
+    /// A row sorted among the others by its label.
+    mutating func add(_ label: String, _ value: String) { rows.append((label, .text(value))) }
 
-    package func rendered() -> String {
-        var output = String(repeating: " ", count: indent - 2) + title + ":\n"
-        let width = rows.map(\.0.count).max() ?? 0
-        for (label, value) in rows.sorted(by: { $0.0 < $1.0 }) {
-            output += String(repeating: " ", count: indent) + label + ":" + String(repeating: " ", count: width - label.count + 1) + value + "\n"
+    /// A row after the sorted ones, in the order added.
+    mutating func addTrailing(_ label: String, _ value: Value) { trailing.append((label, value)) }
+
+    /// A bare line after the rows.
+    mutating func addLine(_ line: String) { lines.append(line) }
+
+    /// The section with its title at `indent` spaces.
+    func rendered(indent: Int = 0) -> String {
+        let pad = String(repeating: " ", count: indent + 2)
+        var output = String(repeating: " ", count: indent) + title + ":\n"
+        let all = rows.sorted { $0.0 < $1.0 } + trailing
+        let width = all.map(\.0.count).max() ?? 0
+        for (label, value) in all {
+            let aligned = pad + label + ":" + String(repeating: " ", count: width - label.count + 1)
+            switch value {
+            case .text(let text):
+                output += aligned + text + "\n"
+            case .sections(let sections) where sections.isEmpty:
+                output += aligned + "None\n"
+            case .sections(let sections):
+                output += pad + label + ":\n" + sections.map { $0.rendered(indent: indent + 4) }.joined()
+            }
         }
-        return output
+        return output + lines.map { pad + $0 + "\n" }.joined()
     }
 }

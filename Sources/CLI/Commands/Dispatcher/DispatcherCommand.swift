@@ -19,10 +19,10 @@ struct DispatcherList: ParsableCommand {
     @Option(name: .customLong("type"), help: "xdp, tc-ingress or tc-egress.")
     var type: String?
 
-    @Option(name: .customLong("nsid"), help: "Network namespace inode.")
+    @Option(name: .customLong("nsid"), parsing: .unconditional, help: "Network namespace inode.")
     var nsid: String?
 
-    @Option(name: .customLong("ifindex"), help: "Interface index.")
+    @Option(name: .customLong("ifindex"), parsing: .unconditional, help: "Interface index.")
     var ifindex: String?
 
     func run() throws {

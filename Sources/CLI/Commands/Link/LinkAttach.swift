@@ -27,7 +27,7 @@ package struct AttachCommon: ParsableArguments {
         let target = try target()
         let manager = try CLIContext.manager()
         let record = try manager.attach(AttachRequest(programID: id, target: target, metadata: metadata.isEmpty ? nil : metadata))
-        LinkOutput.emit(try manager.link(record.id), format: format, manager: manager)
+        try LinkOutput.emit(try manager.link(record.id), format: format, manager: manager, get: false)
     }
 }
 
@@ -35,7 +35,7 @@ struct AttachXDP: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "xdp", abstract: "Attach an XDP program to an interface.")
     @Argument var programID: String
     @Argument var interface: String
-    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
     @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
     @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
     @OptionGroup var common: AttachCommon
@@ -53,7 +53,7 @@ struct AttachTC: ParsableCommand {
     @Argument var programID: String
     @Argument var interface: String
     @Argument var direction: String
-    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
     @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
     @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
     @OptionGroup var common: AttachCommon
@@ -71,7 +71,7 @@ struct AttachTCX: ParsableCommand {
     @Argument var programID: String
     @Argument var interface: String
     @Argument var direction: String
-    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
     @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
     @OptionGroup var common: AttachCommon
 
@@ -100,7 +100,7 @@ struct AttachKprobe: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kprobe", abstract: "Attach a kprobe or kretprobe program.")
     @Argument var programID: String
     @Argument var functionName: String
-    @Option(name: .customLong("offset")) var offset: UInt64 = 0
+    @Option(name: .customLong("offset"), parsing: .unconditional) var offset: UInt64 = 0
     @OptionGroup var common: AttachCommon
 
     func run() throws {
@@ -115,9 +115,9 @@ package struct AttachUprobe: ParsableCommand {
     @Argument package var programID: String
     @Argument package var target: String
     @Option(name: [.customShort("f"), .customLong("fn-name")]) package var functionName: String?
-    @Option(name: .customLong("offset")) package var offset: UInt64 = 0
-    @Option(name: .customLong("pid")) package var pid: Int32?
-    @Option(name: .customLong("container-pid")) package var containerPID: Int32?
+    @Option(name: .customLong("offset"), parsing: .unconditional) package var offset: UInt64 = 0
+    @Option(name: .customLong("pid"), parsing: .unconditional) package var pid: Int32?
+    @Option(name: .customLong("container-pid"), parsing: .unconditional) package var containerPID: Int32?
     @Option(name: .customLong("containers-namespace"), help: "Select containers of pods in this namespace (through CRI).")
     package var containersNamespace: String?
     @Option(name: .customLong("containers-pod-selector"), help: "Kubernetes label selector over pod labels.")
@@ -143,6 +143,7 @@ package struct AttachUprobe: ParsableCommand {
     /// selectors, in every container they pick, which needs the CRI client
     /// of `bpfman-full`.
     package func run() throws {
+        try ValueSyntax.processIDs(pid: pid, containerPID: containerPID)
         guard containersNamespace != nil || podSelector != nil || !containerNames.isEmpty else {
             try common.attach(programID) { () throws(UsageError) in attachTarget }
             return

@@ -26,7 +26,7 @@ struct LinkGet: ParsableCommand {
         let id = try ValueSyntax.linkID(text)
         let manager = try CLIContext.manager()
         let view = try manager.link(id)
-        LinkOutput.emit(view, format: format, manager: manager)
+        try LinkOutput.emit(view, format: format, manager: manager, get: true)
     }
 }
 
@@ -57,7 +57,7 @@ struct LinkList: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Flag(name: .customShort("q"), help: "Print IDs only.")
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print IDs only.")
     var quiet = false
 
     @Option(name: .customLong("program-id"), help: "Only links of this program.")
@@ -116,8 +116,10 @@ struct LinkList: ParsableCommand {
 
 /// Prints a link as `link get` and `link attach` do.
 enum LinkOutput {
-    static func emit(_ view: LinkView, format: OutputFormat, manager: Manager) {
-        let name = (try? manager.programNames())?[view.record.programID]?.name
+    /// Prints a link as `link attach` (`get: false`) or `link get` does:
+    /// their JSON is the same; only get's text names the BPF function.
+    static func emit(_ view: LinkView, format: OutputFormat, manager: Manager, get: Bool) throws {
+        let name = get ? try manager.programNames()[view.record.programID]?.name : nil
         CLIContext.emit(format, json: LinkRendering.view(view), text: LinkRendering.text(view, functionName: name))
     }
 }

@@ -46,7 +46,7 @@ extension OneStepLoad {
             throw error
         }
         let view = try manager.program(record.id)
-        CLIContext.emit(format, json: ProgramRendering.view(view, variant: .get), text: ProgramRendering.text(view))
+        CLIContext.emit(format, json: ProgramRendering.view(view, variant: .get), text: ProgramRendering.text(view, variant: .get))
     }
 }
 
@@ -114,14 +114,15 @@ struct OneStepUprobe<Parent: OneStepLoad>: ParsableCommand {
     @ParentCommand var parent: Parent
     @Option(name: [.customShort("f"), .customLong("fn-name")]) var functionName: String?
     @Option(name: [.customShort("t"), .customLong("target")]) var target: String?
-    @Option(name: .customLong("offset")) var offset: UInt64 = 0
+    @Option(name: .customLong("offset"), parsing: .unconditional) var offset: UInt64 = 0
     @Flag(name: [.customShort("r"), .customLong("retprobe")]) var retprobe = false
-    @Option(name: .customLong("pid")) var pid: Int32?
-    @Option(name: .customLong("container-pid")) var containerPID: Int32?
+    @Option(name: .customLong("pid"), parsing: .unconditional) var pid: Int32?
+    @Option(name: .customLong("container-pid"), parsing: .unconditional) var containerPID: Int32?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         guard let target else { throw UsageError("missing flags: --target=STRING") }
+        try ValueSyntax.processIDs(pid: pid, containerPID: containerPID)
         try parent.run(retprobe ? .uretprobe : .uprobe,
                        target: .uprobe(target: target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID),
                        output: output)
@@ -145,7 +146,7 @@ struct OneStepKprobe<Parent: OneStepLoad>: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(commandName: "kprobe") }
     @ParentCommand var parent: Parent
     @Option(name: [.customShort("f"), .customLong("fn-name")]) var functionName: String?
-    @Option(name: .customLong("offset")) var offset: UInt64 = 0
+    @Option(name: .customLong("offset"), parsing: .unconditional) var offset: UInt64 = 0
     @Flag(name: [.customShort("r"), .customLong("retprobe")]) var retprobe = false
     @OptionGroup var output: OutputOptions
 
@@ -159,7 +160,7 @@ struct OneStepXDP<Parent: OneStepLoad>: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(commandName: "xdp") }
     @ParentCommand var parent: Parent
     @Option(name: [.customShort("i"), .customLong("iface")]) var interface: String?
-    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
     @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
     @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
     @OptionGroup var output: OutputOptions
@@ -176,7 +177,7 @@ struct OneStepTC<Parent: OneStepLoad>: ParsableCommand {
     @ParentCommand var parent: Parent
     @Option(name: [.customShort("d"), .customLong("direction")]) var direction: String?
     @Option(name: [.customShort("i"), .customLong("iface")]) var interface: String?
-    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
     @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
     @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
     @OptionGroup var output: OutputOptions
@@ -194,7 +195,7 @@ struct OneStepTCX<Parent: OneStepLoad>: ParsableCommand {
     @ParentCommand var parent: Parent
     @Option(name: [.customShort("d"), .customLong("direction")]) var direction: String?
     @Option(name: [.customShort("i"), .customLong("iface")]) var interface: String?
-    @Option(name: [.customShort("p"), .customLong("priority")]) var priority: Int?
+    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
     @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
     @OptionGroup var output: OutputOptions
 

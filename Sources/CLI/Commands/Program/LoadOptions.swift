@@ -13,7 +13,7 @@ package struct LoadOptions: ParsableArguments {
     @Option(name: [.customShort("a"), .customLong("application")], help: "Application name, stored as bpfman.io/application.")
     var application: String?
 
-    @Option(name: .customLong("map-owner-id"), help: "Share the maps of this program.")
+    @Option(name: .customLong("map-owner-id"), parsing: .unconditional, help: "Share the maps of this program.")
     var mapOwnerID: String?
 
     package init() {}
@@ -24,7 +24,7 @@ package struct LoadOptions: ParsableArguments {
         for record in records { views.append(try manager.program(record.id)) }
         views.sort { $0.record.id < $1.record.id }
         CLIContext.emit(format, json: .object([("programs", .array(views.map { ProgramRendering.view($0, variant: .load) }))]),
-                        text: views.map(ProgramRendering.text).joined(separator: "\n"))
+                        text: views.map { ProgramRendering.text($0, variant: .load) }.joined(separator: "\n"))
     }
 
     /// Validated globals, metadata and owner.

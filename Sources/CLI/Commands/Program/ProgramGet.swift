@@ -18,7 +18,7 @@ struct ProgramGet: ParsableCommand {
         let format = try output.format()
         let id = try ValueSyntax.programID(text)
         let view = try CLIContext.manager().program(id)
-        CLIContext.emit(format, json: ProgramRendering.view(view, variant: .get), text: ProgramRendering.text(view))
+        CLIContext.emit(format, json: ProgramRendering.view(view, variant: .get), text: ProgramRendering.text(view, variant: .get))
     }
 }
 

@@ -8,7 +8,7 @@ struct ProgramList: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Flag(name: .customShort("q"), help: "Print IDs only.")
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print IDs only.")
     var quiet = false
 
     @Flag(name: .customLong("attached"), help: "Only programs with links.")
@@ -39,7 +39,10 @@ struct ProgramList: ParsableCommand {
         let format = try output.format()
         if attached && unattached { throw UsageError("--attached and --unattached can't be used together") }
         var filter = ProgramFilter()
-        filter.types = Set(ValueSyntax.list(types + programTypes).map { $0.trimmingSpaces().lowercased() }.filter { !$0.isEmpty })
+        for name in ValueSyntax.list(types + programTypes).map({ $0.trimmingSpaces().lowercased() }) where !name.isEmpty {
+            guard let type = ProgramType(rawValue: name) else { throw UsageError("unknown program type \"\(name)\"") }
+            filter.types.insert(type)
+        }
         filter.metadata = try ValueSyntax.metadata(metadata, flag: "--metadata-selector")
         if let application { filter.metadata["bpfman.io/application"] = application }
         filter.attached = attached ? true : (unattached ? false : nil)

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Where this CLI drifted from the reference's flags, errors and outputs
+/// (cli.md, reference-text-outputs.md), and bad input that must be refused
+/// at once with a message naming what is wrong.
+@Suite(.requiresRoot, .tags(.privileged), .serialized)
+struct CLIFidelityTests {
+    static let uprobe = TestEnvironment.object("uprobe_counter")
+
+    @Test("--quiet is -q's long form for program list and link list")
+    func quietLongForm() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let id = try bpfman.load("uprobe_counter", "uprobe:uprobe_counter")
+        let programs = bpfman.bpfman(["program", "list", "--quiet"])
+        #expect(programs.status == 0 && programs.stdout == "\(id)\n", "\(programs.stderr)")
+        let links = bpfman.bpfman(["link", "list", "--quiet"])
+        #expect(links.status == 0 && links.stdout.isEmpty, "\(links.stderr)")
+    }
+
+    @Test("program list --type names only known types", arguments: ["--type=bogus", "-p=bogus"])
+    func unknownProgramType(flag: String) throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let arguments = flag.hasPrefix("-p") ? ["program", "list", "-p", "bogus"] : ["program", "list", flag]
+        let result = bpfman.bpfman(arguments)
+        #expect(result.status == 80)
+        #expect(result.stderr == "bpfman: error: unknown program type \"bogus\"\n")
+    }
+
+    @Test("full --help lists the global flags; compact -h does not")
+    func globalFlagsInHelp() {
+        let bpfman = BpfmanFixture()
+        for command in [["program", "list"], ["link", "attach", "uprobe"], []] {
+            let full = bpfman.bpfman(command + ["--help"])
+            #expect(full.status == 0)
+            for flag in ["--config", "--log", "--runtime-dir", "--image-cache-dir", "--lock-timeout"] {
+                #expect(full.stdout.contains(flag), "\(command) --help lacks \(flag)")
+            }
+            #expect(!bpfman.bpfman(command + ["-h"]).stdout.contains("--lock-timeout"))
+        }
+        #expect(bpfman.bpfman(["help", "program", "list"]).stdout.contains("--runtime-dir"))
+    }
+
+    @Test("a negative number is an invalid value, not a missing one",
+          arguments: [["link", "attach", "uprobe", "1", "libc", "-f", "malloc", "--pid", "-5"],
+                      ["link", "attach", "uprobe", "1", "libc", "-f", "malloc", "--container-pid", "-5"],
+                      ["link", "attach", "uprobe", "1", "libc", "--offset", "-5"],
+                      ["link", "attach", "tcx", "1", "lo", "ingress", "--priority", "-5"],
+                      ["program", "load", "file", "x.o", "--programs", "uprobe:x", "--map-owner-id", "-5"]])
+    func negativeNumbers(arguments: [String]) {
+        let bpfman = BpfmanFixture()
+        let result = bpfman.bpfman(arguments)
+        #expect(result.status == 80)
+        #expect(result.stderr.contains("invalid") && result.stderr.contains("-5") && !result.stderr.contains("missing"), "\(result.stderr)")
+    }
+
+    @Test("the verifier log is printed whole, each line indented by a tab")
+    func verifierLogIndented() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let result = bpfman.bpfman(["program", "load", "file", TestEnvironment.object("rejected"), "--programs", "tracepoint:rejected"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("bpfman: error: failed to load programs: load program rejected: "))
+        let logLines = result.stderr.split(separator: "\n").dropFirst()
+        #expect(!logLines.isEmpty && logLines.allSatisfy { $0.hasPrefix("\t") }, "\(result.stderr)")
+        #expect(logLines.contains { $0.contains("invalid mem access") } && logLines.contains { $0.contains("processed") })
+    }
+
+    @Test("image generate-build-args names the object it could not open")
+    func generateBuildArgsErrors() throws {
+        let bpfman = BpfmanFixture()
+        let missing = bpfman.bpfman(["image", "generate-build-args", "/nonexistent/x.o"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "bpfman: error: open bytecode ELF: open /nonexistent/x.o: no such file or directory\n")
+        let text = bpfman.runtimeDirectory + "-text.o"
+        try "not an object\n".write(toFile: text, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: text) }
+        let malformed = bpfman.bpfman(["image", "generate-build-args", text])
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr.hasPrefix("bpfman: error: open bytecode ELF: load collection spec: cannot read ELF identifier"), "\(malformed.stderr)")
+    }
+
+    /// Writes `bytes` next to the fixture's runtime directory and loads it.
+    func loadBytes(_ bpfman: BpfmanFixture, _ bytes: [UInt8], _ name: String) throws -> CommandResult {
+        let path = bpfman.runtimeDirectory + "-\(name).o"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return bpfman.bpfman(["program", "load", "file", path, "--programs", "uprobe:uprobe_counter"])
+    }
+
+    @Test("a section header entry size the ELF format does not allow is refused, not loaded without its license", arguments: [0, 1])
+    func sectionHeaderEntrySize(size: UInt16) throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.uprobe)))
+        bytes[58] = UInt8(size & 0xff)  // e_shentsize of ELF64, little endian
+        bytes[59] = 0
+        let result = try loadBytes(bpfman, bytes, "shentsize\(size)")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("section header entry size \(size)"), "\(result.stderr)")
+        #expect(bpfman.programIDs().isEmpty)
+    }
+
+    @Test("objects that are not regular files, or no path at all, are refused at once with what they are")
+    func notRegularObjects() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let fifo = bpfman.runtimeDirectory + "-fifo.o"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let loop = bpfman.runtimeDirectory + "-loop.o"
+        #expect(symlink(loop, loop) == 0)
+        defer { unlink(loop) }
+        // A FIFO nobody writes would block open(2) forever: `timeout`
+        // turns a hang into exit 124, which fails the expectation below.
+        let cases: [(String, String)] = [
+            (fifo, "object path \"\(fifo)\" is a FIFO, not a regular file"),
+            ("/dev/null", "object path \"/dev/null\" is a character device, not a regular file"),
+            (loop, "read object file \"\(loop)\": too many levels of symbolic links"),
+            ("", "object path is empty"),
+        ]
+        for (path, message) in cases {
+            let result = Command.run("/usr/bin/timeout", ["30", TestEnvironment.bpfman, "--runtime-dir", bpfman.runtimeDirectory,
+                                                         "program", "load", "file", path, "--programs", "uprobe:uprobe_counter"])
+            #expect(result.status == 1)
+            #expect(result.stderr == "bpfman: error: \(message)\n")
+        }
+        #expect(bpfman.programIDs().isEmpty)
+    }
+
+    @Test("link get of an unknown id names the link")
+    func unknownLink() {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let result = bpfman.bpfman(["link", "get", "999999"])
+        #expect(result.status == 1 && result.stderr == "bpfman: error: link 999999 not found\n")
+    }
+
+    @Test("the database and the copied objects are root-only")
+    func stateIsRootOnly() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let id = try bpfman.load("uprobe_counter", "uprobe:uprobe_counter")
+        func mode(_ path: String) -> Int? {
+            (try? FileManager.default.attributesOfItem(atPath: bpfman.runtimeDirectory + path))?[.posixPermissions] as? Int
+        }
+        #expect(mode("/db") == 0o700 && mode("/programs") == 0o700 && mode("/programs/\(id)") == 0o700)
+        for file in ["/db/store.db", "/db/store.db-wal", "/db/store.db-shm", "/programs/\(id)/bytecode.o", "/programs/\(id)/provenance.json"] {
+            #expect(mode(file) == 0o600, "\(file)")
+        }
+    }
+}
