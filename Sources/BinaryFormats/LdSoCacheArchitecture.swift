@@ -1,36 +1,39 @@
 extension LdSoCache {
-    /// The architecture an `ld.so.cache` entry must be built for, as encoded in its flags.
+    /// Which `ld.so.cache` entries glibc's loader uses on one architecture:
+    /// its `_dl_cache_check_flags`.
     ///
-    /// A cache entry matches when its low byte is `FLAG_ELF_LIBC6` (`0x03`) and
-    /// its required-architecture byte (`flags & 0xff00`) equals `requiredFlags`.
+    /// glibc's generic check (`sysdeps/generic/dl-cache.h`) accepts flags
+    /// equal to `FLAG_ELF` (1) or to `_DL_CACHE_DEFAULT_ID`. x86-64, AArch64,
+    /// 64-bit PowerPC, s390x and RISC-V override it to accept only their
+    /// default id (`sysdeps/unix/sysv/linux/*/dl-cache.h`); Debian 12's glibc
+    /// 2.36 on x86-64 ignores an entry whose flags are 1. 32-bit x86 keeps
+    /// the generic check.
     package struct Architecture: Hashable, Sendable {
-        /// `FLAG_ELF_LIBC6`: the library type of every glibc library.
-        package static let elfLibc6Flag: Int32 = 0x0003
-        /// Mask of the library type byte (`FLAG_TYPE_MASK`).
-        package static let typeMask: Int32 = 0x00ff
-        /// Mask of the required-architecture byte (`FLAG_REQUIRED_MASK`).
-        package static let requiredMask: Int32 = 0xff00
+        /// `_DL_CACHE_DEFAULT_ID`: the flags ldconfig writes for this
+        /// architecture's libraries, `FLAG_ELF_LIBC6` (3) with the
+        /// architecture's `FLAG_*` bits.
+        package let defaultID: Int32
+        /// Whether glibc's generic check applies, which also accepts plain `FLAG_ELF` (1).
+        package let acceptsPlainELF: Bool
 
-        /// The required-architecture bits, for example `0x0300` (`FLAG_X8664_LIB64`).
-        package let requiredFlags: Int32
-
-        /// Creates an architecture from its `FLAG_*` required-architecture bits.
-        package init(requiredFlags: Int32) {
-            self.requiredFlags = requiredFlags & Architecture.requiredMask
+        /// Creates an architecture from its default id and check.
+        package init(defaultID: Int32, acceptsPlainELF: Bool) {
+            self.defaultID = defaultID
+            self.acceptsPlainELF = acceptsPlainELF
         }
 
-        /// x86-64 (`FLAG_X8664_LIB64`, `0x0300`).
-        package static let x86_64 = Architecture(requiredFlags: 0x0300)
-        /// AArch64 (`FLAG_AARCH64_LIB64`, `0x0a00`).
-        package static let aarch64 = Architecture(requiredFlags: 0x0a00)
-        /// 32-bit x86, which has no required-architecture bits.
-        package static let i386 = Architecture(requiredFlags: 0x0000)
-        /// 64-bit little-endian PowerPC (`FLAG_POWERPC_LIB64`, `0x0500`).
-        package static let ppc64 = Architecture(requiredFlags: 0x0500)
-        /// s390x (`FLAG_S390_LIB64`, `0x0400`).
-        package static let s390x = Architecture(requiredFlags: 0x0400)
-        /// RISC-V 64 with the double-float ABI (`FLAG_RISCV_FLOAT_ABI_DOUBLE`, `0x1000`).
-        package static let riscv64 = Architecture(requiredFlags: 0x1000)
+        /// x86-64 (`FLAG_X8664_LIB64 | FLAG_ELF_LIBC6`, `0x0303`), default id only.
+        package static let x86_64 = Architecture(defaultID: 0x0303, acceptsPlainELF: false)
+        /// AArch64 (`FLAG_AARCH64_LIB64 | FLAG_ELF_LIBC6`, `0x0a03`), default id only.
+        package static let aarch64 = Architecture(defaultID: 0x0a03, acceptsPlainELF: false)
+        /// 32-bit x86: the generic check, `FLAG_ELF` (1) or `FLAG_ELF_LIBC6` (3).
+        package static let i386 = Architecture(defaultID: 0x0003, acceptsPlainELF: true)
+        /// 64-bit PowerPC (`FLAG_POWERPC_LIB64 | FLAG_ELF_LIBC6`, `0x0503`), default id only.
+        package static let ppc64 = Architecture(defaultID: 0x0503, acceptsPlainELF: false)
+        /// s390x (`FLAG_S390_LIB64 | FLAG_ELF_LIBC6`, `0x0403`), default id only.
+        package static let s390x = Architecture(defaultID: 0x0403, acceptsPlainELF: false)
+        /// RISC-V 64 with the double-float ABI (`FLAG_RISCV_FLOAT_ABI_DOUBLE | FLAG_ELF_LIBC6`, `0x1003`), default id only.
+        package static let riscv64 = Architecture(defaultID: 0x1003, acceptsPlainELF: false)
 
         /// The architecture this code was compiled for, or `nil` when it has no known encoding.
         package static var current: Architecture? {
@@ -51,10 +54,9 @@ extension LdSoCache {
             #endif
         }
 
-        /// Whether an entry with `flags` is an ELF libc6 library for this architecture.
-        package func matches(flags: Int32) -> Bool {
-            flags & Architecture.typeMask == Architecture.elfLibc6Flag
-                && flags & Architecture.requiredMask == requiredFlags
+        /// Whether glibc's loader on this architecture uses an entry with `flags`.
+        package func accepts(flags: Int32) -> Bool {
+            flags == defaultID || (acceptsPlainELF && flags == 1)
         }
     }
 }

@@ -18,19 +18,18 @@ struct UprobeRequest {
 extension Manager {
     /// Attaches a uprobe on the host, or inside a container through `bpfman-ns`.
     func attachUprobe(_ program: ProgramRecord, request: UprobeRequest, pinPath: String) throws(ManagerError) -> Attachment {
+        do {
+            try TargetResolver.checkLocation(target: request.target, functionName: request.functionName, offset: request.offset)
+        } catch {
+            throw ManagerError(error)
+        }
         if let containerPID = request.containerPID {
             return try attachContainerUprobe(program, request: request, containerPID: containerPID, pinPath: pinPath)
-        }
-        var maps: (pid: Int32, text: String)?
-        if let pid = request.pid {
-            guard let text = try? FileSystem.readText("/proc/\(pid)/maps") else {
-                throw ManagerError(.notFound, "attach uprobe: pid \(pid) does not exist")
-            }
-            maps = (pid, text)
         }
         let resolved: UprobeTarget
         let pmu: UprobePMU
         do {
+            let maps = try request.pid.map { (pid) throws(TargetError) in (pid: pid, text: try TargetResolver.processMaps(pid: pid)) }
             resolved = try TargetResolver(processMaps: maps).resolve(target: request.target, functionName: request.functionName,
                                                                      offset: request.offset)
             pmu = try UprobePMU.read()

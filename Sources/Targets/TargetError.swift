@@ -6,10 +6,13 @@ package struct TargetError: BpfmanError {
     package var code: ErrorCode
     /// What failed, naming the lookups that were tried.
     package var message: String
+    /// The system call that failed, when one did.
+    package var underlying: SyscallError?
 
     /// Creates a target error.
-    package init(code: ErrorCode, message: String) {
+    package init(code: ErrorCode, message: String, underlying: SyscallError? = nil) {
         self.code = code
         self.message = message
+        self.underlying = underlying
     }
 }

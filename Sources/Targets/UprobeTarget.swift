@@ -36,10 +36,17 @@ package struct TargetResolver: Sendable {
     ///
     /// Library names (no `/`) are looked up in the process's mapped files,
     /// then `/etc/ld.so.cache`, then musl's path file and default directories.
-    /// - Throws: `TargetError` naming every lookup tried, or the missing symbol.
+    /// Files are opened without blocking and must be regular files.
+    /// - Throws: `TargetError` naming every lookup tried, or the missing symbol;
+    ///   `.invalidArgument` without a function name and a non-zero offset
+    ///   (see ``checkLocation(target:functionName:offset:)``).
     package func resolve(target: String, functionName: String?, offset: UInt64) throws(TargetError) -> UprobeTarget {
+        try Self.checkLocation(target: target, functionName: functionName, offset: offset)
         let path = try resolvePath(target)
-        guard let functionName, !functionName.isEmpty else { return UprobeTarget(path: path, offset: offset) }
+        guard let functionName, !functionName.isEmpty else {
+            try Self.requireRegularFile(path, root: root)
+            return UprobeTarget(path: path, offset: offset)
+        }
         let symbolOffset = try Self.symbolOffset(functionName, in: path, root: root)
         let (sum, overflow) = symbolOffset.addingReportingOverflow(offset)
         guard !overflow else { throw TargetError(code: .invalidArgument, message: "offset \(offset) overflows \(functionName)") }
@@ -61,10 +68,10 @@ package struct TargetResolver: Sendable {
         tried.append("/etc/ld.so.cache")
         var cacheNote = ""
         do {
-            let bytes = try FileSystem.readFile(root + "/etc/ld.so.cache", limit: 64 << 20)
+            let bytes = try FileSystem.readRegularFile(root + "/etc/ld.so.cache", limit: 64 << 20)
             if let path = try LdSoCache(bytes: bytes).lookup(library: target) { return path }
-        } catch let error as Errno {
-            cacheNote = error == .noSuchFileOrDirectory ? " (no /etc/ld.so.cache)" : " (\(error.lowercasedDescription))"
+        } catch let error as FileReadError {
+            cacheNote = error == .system(.noSuchFileOrDirectory) ? " (no /etc/ld.so.cache)" : " (\(Self.describe(error)))"
         } catch {
             cacheNote = " (\(error))"
         }
@@ -82,8 +89,8 @@ package struct TargetResolver: Sendable {
 
     private func muslDirectories() -> [String] {
         let file = MuslPathFile.fileName(architecture: Self.architecture)
-        if let text = try? FileSystem.readText(root + file) {
-            let directories = MuslPathFile(text: text).directories
+        if let bytes = try? FileSystem.readRegularFile(root + file, limit: 1 << 20) {
+            let directories = MuslPathFile(text: String(decoding: bytes, as: UTF8.self)).directories
             if !directories.isEmpty { return directories }
         }
         return MuslPathFile.defaultDirectories
@@ -98,31 +105,5 @@ package struct TargetResolver: Sendable {
         #else
         "unknown"
         #endif
-    }
-
-    /// The file offset of `symbol` in the ELF file at `path`.
-    ///
-    /// - Throws: `.notFound` for a missing file or symbol, `.invalidArgument`
-    ///   for a file that is not ELF.
-    package static func symbolOffset(_ symbol: String, in path: String, root: String = "") throws(TargetError) -> UInt64 {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileSystem.readFile(root + path, limit: 1 << 30)
-        } catch {
-            throw TargetError(code: ErrorCode(errno: error),
-                              message: "open executable \(path): parse ELF file: open \(path): \(error.lowercasedDescription)")
-        }
-        do {
-            guard let offset = try ELFFile(bytes: bytes).symbolFileOffset(named: symbol) else {
-                throw TargetError(code: .notFound, message: "attach uprobe to \(symbol) in \(path): symbol \(symbol): not found")
-            }
-            return offset
-        } catch let error as BinaryFormatError {
-            throw TargetError(code: .invalidArgument, message: "open executable \(path): parse ELF file: \(error.message)")
-        } catch let error as TargetError {
-            throw error
-        } catch {
-            throw TargetError(code: .internal, message: "open executable \(path): \(error)")
-        }
     }
 }

@@ -38,9 +38,10 @@ enum ContainerUprobe {
             throw HelperFailure(.internal, "open own mount namespace /proc/self/ns/mnt: \(error.lowercasedDescription)")
         }
         // 2. The container's, through /proc or a mounted host /proc.
-        let namespacePath: String
-        do { namespacePath = try ContainerNamespace.mountNamespacePath(pid: pid) } catch { throw HelperFailure(error) }
-        if ProcessStatus.isKernelThread(pid: pid, procRoot: ContainerNamespace.procRoot(for: pid)) {
+        let procRoot: String
+        do { procRoot = try ContainerNamespace.procRoot(for: pid) } catch { throw HelperFailure(error) }
+        let namespacePath = ContainerNamespace.mountNamespacePath(pid: pid, procRoot: procRoot)
+        if ProcessStatus.isKernelThread(pid: pid, procRoot: procRoot) {
             throw HelperFailure(.invalidArgument, "container PID \(pid) is a kernel thread, not a container process")
         }
         let container: OwnedDescriptor
@@ -54,9 +55,14 @@ enum ContainerUprobe {
         }
         let program: OwnedDescriptor
         do { program = try Pins.open(arguments.programPin, what: "program") } catch { throw HelperFailure(error) }
-        let procRoot = ContainerNamespace.procRoot(for: pid)
-        let mapsPID = arguments.pid ?? pid
-        let mapsText = try? FileSystem.readText("\(procRoot)/\(mapsPID)/maps")
+        // The --pid process's mappings must be readable; the container
+        // process's own are only a hint.
+        var maps: (Int32, String)?
+        if let filter = arguments.pid {
+            do { maps = (filter, try TargetResolver.processMaps(pid: filter, procRoot: procRoot)) } catch { throw HelperFailure(error) }
+        } else if let text = try? FileSystem.readText("\(procRoot)/\(pid)/maps") {
+            maps = (pid, text)
+        }
         // 4. Enter, resolve, open the perf event.
         do { try Namespace.enter(container, kind: .mount) } catch {
             throw HelperFailure(ErrorCode(errno: error), "enter mount namespace of PID \(pid): \(error.lowercasedDescription)")
@@ -65,7 +71,7 @@ enum ContainerUprobe {
         var target = UprobeTarget(path: "", offset: 0)
         var eventFD: CInt = -1
         do {
-            target = try resolve(arguments, maps: mapsText.map { (mapsPID, $0) })
+            target = try resolve(arguments, maps: maps)
             eventFD = try openEvent(arguments, pmu: pmu, target: target).take()
         } catch {
             failure = error

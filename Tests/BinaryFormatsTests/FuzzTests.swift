@@ -48,6 +48,7 @@ import Testing
         guard let cache = try? LdSoCache(bytes: bytes) else { return }
         _ = cache.lookup(library: "libc")
         _ = cache.lookup(library: "libssl.so.3", architecture: nil)
+        _ = cache.lookup(library: "libbpfmantest", architecture: .i386)
     }
 
     /// Returns how many lookups found a symbol.
@@ -63,14 +64,18 @@ import Testing
     @Test func ldSoCache() {
         let start = now()
         var rng = SplitMix64(seed: 0x5eed_1d50)
-        var inputs: [[UInt8]] = [LdSoCacheBuilder.old(LdSoCacheTests.items), LdSoCacheBuilder.combined(LdSoCacheTests.items)]
+        // Besides ldconfig's layouts, the new format as glibc still accepts it:
+        // no string table size, no recorded byte order, plain FLAG_ELF entries.
+        let lenient = LdSoCacheBuilder.new(LdSoCacheTests.items + [.init(key: "libbpfmantest.so.1", path: "/opt/libbpfmantest.so.1", flags: 1)],
+                                           bigEndian: LdSoCacheTests.hostIsBigEndian, endianFlag: 0, lenStrings: 0)
+        var inputs: [[UInt8]] = [LdSoCacheBuilder.old(LdSoCacheTests.items), LdSoCacheBuilder.combined(LdSoCacheTests.items), lenient]
         if let real = readBytes("/etc/ld.so.cache") { inputs.insert(real, at: 0) }
         var parsed = 0
         for iteration in 0..<(3000 * Self.scale) {
-            // Mostly the real cache, sometimes the hand-built old and combined ones.
+            // Mostly the real cache, sometimes the hand-built old, combined and lenient ones.
             let input = iteration % 5 == 4 ? inputs[(iteration / 5) % inputs.count] : inputs[0]
             let hot = [0..<64, 64..<min(input.count, 13000), max(0, input.count - 512)..<input.count]
-            let bytes = Self.mutate(input, hot: hot, countFields: [12, 20, 24, 28], using: &rng)
+            let bytes = Self.mutate(input, hot: hot, countFields: [12, 20, 24, 28, 32], using: &rng)
             if (try? LdSoCache(bytes: bytes)) != nil { parsed += 1 }
             Self.exerciseCache(bytes)
         }

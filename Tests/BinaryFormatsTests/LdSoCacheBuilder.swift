@@ -22,10 +22,12 @@ enum LdSoCacheBuilder {
         return (table, offsets)
     }
 
-    /// New format only; the flags byte records the byte order (2 = little, 3 = big).
-    static func new(_ items: [Item], bigEndian: Bool = false) -> [UInt8] {
+    /// New format only. The header's flags byte records the byte order (2 =
+    /// little, 3 = big) unless `endianFlag` says otherwise; `lenStrings`
+    /// overrides the string table size the header declares.
+    static func new(_ items: [Item], bigEndian: Bool = false, endianFlag: UInt8? = nil, lenStrings: UInt32? = nil) -> [UInt8] {
         var w = ByteWriter(littleEndian: !bigEndian)
-        writeNew(&w, at: 0, items, stringAdjust: 0)
+        writeNew(&w, at: 0, items, stringAdjust: 0, endianFlag: endianFlag, lenStrings: lenStrings)
         return w.bytes
     }
 
@@ -64,13 +66,14 @@ enum LdSoCacheBuilder {
         w.pad(to: 16 + items.count * 12)
     }
 
-    private static func writeNew(_ w: inout ByteWriter, at start: Int, _ items: [Item], stringAdjust: UInt32) {
+    private static func writeNew(_ w: inout ByteWriter, at start: Int, _ items: [Item], stringAdjust: UInt32,
+                                 endianFlag: UInt8? = nil, lenStrings: UInt32? = nil) {
         let (table, offsets) = strings(items)
         let stringsStart = 48 + items.count * 24
         w.put(Array("glibc-ld.so.cache1.1".utf8), at: start)
         w.put(UInt64(items.count), size: 4, at: start + 20)
-        w.put(UInt64(table.count), size: 4, at: start + 24)
-        w.put(w.littleEndian ? 2 : 3, size: 1, at: start + 32)
+        w.put(UInt64(lenStrings ?? UInt32(table.count)), size: 4, at: start + 24)
+        w.put(UInt64(endianFlag ?? (w.littleEndian ? 2 : 3)), size: 1, at: start + 28)
         w.pad(to: start + 48)
         for (index, item) in items.enumerated() {
             let base = start + 48 + index * 24

@@ -34,7 +34,51 @@ import Testing
         var bytes = LdSoCacheBuilder.new(LdSoCacheTests.items)
         bytes[19] = UInt8(ascii: "0")
         #expect(Self.error(bytes)?.kind == .unsupported)
-        #expect(Self.error(Self.patched(LdSoCacheBuilder.new([]), 1, size: 1, at: 32))?.kind == .malformed)
+        #expect(Self.error(Self.patched(LdSoCacheBuilder.new(LdSoCacheTests.items), 1, size: 1, at: 28))?.kind == .malformed)
+    }
+
+    /// glibc's `cache_file_new_matches_endian`: a zero flags byte (order
+    /// unknown) or the host's endianness bits; anything else ignores the cache.
+    @Test(arguments: [(UInt8(0), true), (2, true), (6, true), (0x82, true), (3, false), (1, false), (4, false), (5, false), (0x80, false)])
+    func endiannessFlag(littleEndianValue: UInt8, accepted: Bool) {
+        // The same cases for a big-endian host, where 3 is the host's order and 2 the other one.
+        let flag = LdSoCacheTests.hostIsBigEndian && littleEndianValue & 3 >= 2 ? littleEndianValue ^ 1 : littleEndianValue
+        let bytes = LdSoCacheBuilder.new(LdSoCacheTests.items, bigEndian: LdSoCacheTests.hostIsBigEndian, endianFlag: flag)
+        let error = Self.error(bytes)
+        if accepted {
+            #expect(error == nil)
+        } else {
+            #expect(error?.kind == (flag & 3 >= 2 ? .unsupported : .malformed), "\(String(describing: error))")
+        }
+    }
+
+    @Test func otherByteOrderIsIgnoredLikeGlibc() {
+        let other = LdSoCacheBuilder.new(LdSoCacheTests.items, bigEndian: !LdSoCacheTests.hostIsBigEndian)
+        #expect(Self.error(other)?.kind == .unsupported)
+        // Even with a zero flags byte the foreign-order counts do not fit the file.
+        let unflagged = LdSoCacheBuilder.new(LdSoCacheTests.items, bigEndian: !LdSoCacheTests.hostIsBigEndian, endianFlag: 0)
+        #expect(Self.error(unflagged)?.kind == .truncated)
+        // A combined cache whose new part has the wrong order is ignored whole, old part included.
+        let combined = LdSoCacheBuilder.combined(LdSoCacheTests.items)
+        let newStart = (16 + LdSoCacheTests.items.count * 12 + 7) & ~7
+        let flag: UInt64 = LdSoCacheTests.hostIsBigEndian ? 2 : 3
+        #expect(Self.error(Self.patched(combined, flag, size: 1, at: newStart + 28))?.kind == .unsupported)
+    }
+
+    @Test func sizeThresholdsAsGlibc() throws {
+        // More than the header is needed; one byte more is enough.
+        #expect(Self.error(LdSoCacheBuilder.new([]))?.kind == .truncated)
+        #expect(Self.error(LdSoCacheBuilder.old([]))?.kind == .truncated)
+        #expect(Self.error(LdSoCacheBuilder.new([]) + [0]) == nil)
+        #expect(Self.error(LdSoCacheBuilder.old([]) + [0]) == nil)
+        // A combined cache's new part needs only its header.
+        let combined = try LdSoCache(bytes: LdSoCacheBuilder.combined([]))
+        #expect(combined.format == .combined && combined.entries.isEmpty)
+        // The new part of a combined cache may not announce more entries than the file holds (glibc does not check).
+        let items = LdSoCacheTests.items
+        let newStart = (16 + items.count * 12 + 7) & ~7
+        let bytes = Self.patched(LdSoCacheBuilder.combined(items), 0x00ff_ffff, size: 4, at: newStart + 20)
+        #expect(Self.error(bytes)?.kind == .truncated)
     }
 
     @Test func hugeCounts() {
@@ -51,12 +95,18 @@ import Testing
         #expect(now() - start < 2)
     }
 
-    @Test func lyingStringLength() {
+    /// glibc bounds string offsets by the file size and never reads `len_strings`.
+    @Test func stringLengthBoundsNothing() throws {
         let new = LdSoCacheBuilder.new(LdSoCacheTests.items)
+        let expected = try LdSoCache(bytes: new).entries
         let declared = new.count - 48 - LdSoCacheTests.items.count * 24
-        #expect(Self.error(Self.patched(new, 0xffff_ffff, size: 4, at: 24))?.kind == .malformed)
-        #expect(Self.error(Self.patched(new, UInt64(declared + 1), size: 4, at: 24))?.kind == .malformed)
-        #expect(Self.error(Self.patched(new, UInt64(declared), size: 4, at: 24)) == nil)
+        for value in [0, 1, UInt64(declared - 1), UInt64(declared + 1), 0xffff_ffff] {
+            #expect(try LdSoCache(bytes: Self.patched(new, value, size: 4, at: 24)).entries == expected, "len_strings \(value)")
+        }
+        // A string that starts inside the declared table but ends past the file is still refused.
+        var cut = Array(new.dropLast())
+        cut = Self.patched(cut, UInt64(declared), size: 4, at: 24)
+        #expect(Self.error(cut)?.kind == .malformed)
     }
 
     @Test func stringOffsets() {

@@ -1,5 +1,19 @@
 import Foundation
 
+/// The repository root, found from this file's path (the suite links no TestSupport).
+let repoRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// Whether the tests run in CI, where a missing tool fails instead of skipping:
+/// `CI` set to a non-empty value other than `false` or `0`, as `TestEnvironment.isCI` decides.
+let isCI: Bool = {
+    guard let value = ProcessInfo.processInfo.environment["CI"] else { return false }
+    return !["", "false", "0"].contains(value.lowercased())
+}()
+
 /// Reads a whole file, or returns nil when it cannot be read.
 func readBytes(_ path: String) -> [UInt8]? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }

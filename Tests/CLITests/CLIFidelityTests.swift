@@ -104,6 +104,34 @@ struct CLIFidelityTests {
         #expect(bpfman.programIDs().isEmpty)
     }
 
+    /// The file range of ELF64 section `name` in `bytes`.
+    static func sectionRange(_ name: String, in bytes: [UInt8]) -> Range<Int>? {
+        func integer(_ offset: Int, _ size: Int) -> Int { (0..<size).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) } }
+        let table = integer(40, 8), entrySize = integer(58, 2), count = integer(60, 2)
+        let names = integer(table + integer(62, 2) * entrySize + 24, 8)
+        for index in 0..<count {
+            let header = table + index * entrySize
+            let start = names + integer(header, 4)
+            let found = String(decoding: bytes[start...].prefix { $0 != 0 }, as: UTF8.self)
+            if found == name { return integer(header + 24, 8)..<(integer(header + 24, 8) + integer(header + 32, 8)) }
+        }
+        return nil
+    }
+
+    @Test("a broken object's error names the broken part, not a missing file")
+    func brokenPartNamed() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.uprobe)))
+        let btf = try #require(Self.sectionRange(".BTF", in: bytes))
+        bytes.replaceSubrange(btf, with: [UInt8](repeating: 0, count: btf.count))
+        let result = try loadBytes(bpfman, bytes, "zeroed-btf")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Error loading ELF section .BTF") && result.stderr.contains("BTF is required"), "\(result.stderr)")
+        #expect(!result.stderr.contains("no such file or directory") && !result.stderr.hasSuffix("invalid argument\n"))
+        #expect(bpfman.programIDs().isEmpty)
+    }
+
     @Test("objects that are not regular files, or no path at all, are refused at once with what they are")
     func notRegularObjects() throws {
         let bpfman = BpfmanFixture()

@@ -1,4 +1,6 @@
+import BPF
 import Foundation
+import LinuxSys
 import Testing
 import TestSupport
 
@@ -93,6 +95,41 @@ struct CompatibilityTests {
                                   "--map-owner-id", String(owner)])
         #expect(gone.status == 1 && gone.stderr.contains("map_owner_id \(owner) does not exist"), "\(gone.stderr)")
         #expect(bpfman.programIDs() == [dependent])
+    }
+
+    @Test("program list --all --type selects programs bpfman did not load by their kernel type, as the reference does")
+    func unmanagedByType() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        // Two programs this test loads itself, outside bpfman: held open by
+        // their descriptors, gone when the test returns.
+        let schedcls = try BPFObject(path: TestEnvironment.object("tc_counter"))
+        try schedcls.select(program: "tc_counter", as: .tc, attachFunction: nil)
+        let schedclsFD = try schedcls.load(program: "tc_counter")
+        let kprobe = try BPFObject(path: TestEnvironment.object("uprobe_counter"))
+        try kprobe.select(program: "uprobe_counter", as: .uprobe, attachFunction: nil)
+        let kprobeFD = try kprobe.load(program: "uprobe_counter")
+        let foreign = [try KernelProgram(fd: schedclsFD).id.rawValue: "schedcls", try KernelProgram(fd: kprobeFD).id.rawValue: "kprobe"]
+        let managed = try bpfman.load("tc_counter", "tcx:tc_counter")
+
+        func listed(_ type: String) -> [UInt32: [String: Any]] {
+            let entries = bpfman.bpfman(["program", "list", "--all", "--type", type, "-o", "json"]).json["programs"] as? [[String: Any]] ?? []
+            return Dictionary(entries.compactMap { entry in (entry["program_id"] as? Int).map { (UInt32($0), entry) } }) { first, _ in first }
+        }
+        for (type, kernelType) in [("tc", "schedcls"), ("tcx", "schedcls"), ("uprobe", "kprobe"), ("uretprobe", "kprobe"),
+                                   ("kprobe", "kprobe"), ("kretprobe", "kprobe"), ("xdp", nil)] as [(String, String?)] {
+            let entries = listed(type)
+            for (id, name) in foreign {
+                let entry = entries[id]
+                #expect((entry != nil) == (name == kernelType), "--type \(type) and a foreign \(name) program")
+                if let entry {
+                    #expect(entry["managed"] as? Bool == false && entry["record"] is NSNull && entry["type"] as? String == name)
+                }
+            }
+            #expect((entries[managed] != nil) == (type == "tcx"), "the managed tcx program matches its bpfman type only")
+        }
+        _ = consume schedclsFD
+        _ = consume kprobeFD
     }
 
     @Test("map types are cilium/ebpf's names, lower-cased; image labels keep libbpf's")

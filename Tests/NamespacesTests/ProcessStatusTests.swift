@@ -92,11 +92,29 @@ import Testing
         #expect(!ProcessStatus.isKernelThread(pid: pid))
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/2/status"), "needs kthreadd"))
-    func kthreaddIsAKernelThread() throws {
-        let status = try ProcessStatus.read(pid: 2)
-        guard status.name == "kthreadd" else { return }  // pid 2 is kthreadd only in the host namespace
-        #expect(ProcessStatus.isKernelThread(pid: 2))
+    /// `PROC_PID_INIT_INO`: the inode of the initial pid namespace, fixed by the kernel.
+    static let initialPIDNamespaceInode: UInt64 = 0xEFFF_FFFC
+
+    /// Pid 2 is kthreadd in the initial pid namespace; in any other (a
+    /// container) kernel threads are invisible, so a pid 2 there is a user
+    /// process or absent. Both cases assert what they see.
+    @Test func pidTwoFollowsThePIDNamespace() throws {
+        let inode = try #require(ProcFS.pidNamespaceInode(pid: getpid(), procRoot: "/proc"))
+        if inode == Self.initialPIDNamespaceInode {
+            let status = try ProcessStatus.read(pid: 2)
+            #expect(status.name == "kthreadd")
+            #expect(status.ppid == 0)
+            #expect(ProcessStatus.isKernelThread(pid: 2))
+        } else {
+            #expect(!ProcessStatus.isKernelThread(pid: 2), "no kernel thread is visible outside the initial pid namespace")
+            do {
+                let status = try ProcessStatus.read(pid: 2)
+                #expect(status.pid == 2)
+                #expect(status.kernelThreadFlag != true)
+            } catch {
+                #expect(error.code == .notFound)
+            }
+        }
     }
 
     @Test func passwdParsing() {

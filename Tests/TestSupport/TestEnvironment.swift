@@ -14,8 +14,13 @@ package enum TestEnvironment {
     /// Whether the tests run as root.
     package static let isRoot = geteuid() == 0
 
-    /// Whether the tests run in CI (`CI=true`), where gates fail instead of skipping.
-    package static let isCI = ProcessInfo.processInfo.environment["CI"] != nil
+    /// Whether the tests run in CI, where gates fail instead of skipping: `CI`
+    /// set to a non-empty value other than `false` or `0` (the Makefile
+    /// exports `CI=` empty when it is unset).
+    package static let isCI: Bool = {
+        guard let value = ProcessInfo.processInfo.environment["CI"] else { return false }
+        return !["", "false", "0"].contains(value.lowercased())
+    }()
 
     /// Whether privileged tests run: as root, or in CI (where they then fail
     /// loudly if not root).

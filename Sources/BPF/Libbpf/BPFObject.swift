@@ -66,7 +66,11 @@ package final class BPFObject {
             let errno = Errno.lastError
             image.deallocate()
             let warnings = Libbpf.takeWarnings()
-            let cause = warnings.isEmpty ? "malformed BPF object (\(Libbpf.describe(errno)))" : warnings
+            // Without a warning, libbpf's ENOENT means a part the object
+            // refers to is missing, never that the file is.
+            let cause = !warnings.isEmpty ? warnings
+                : errno == .noSuchFileOrDirectory ? "malformed BPF object: a section or symbol it refers to is missing"
+                : "malformed BPF object: \(Libbpf.describe(errno))"
             throw BPFError(code: .invalidArgument, message: "load collection spec: parse ELF \(name): \(cause)",
                            underlying: SyscallError(call: "bpf_object__open_mem", errno: errno))
         }
