@@ -1,23 +1,15 @@
 import Diagnostics
 
+/// Tags the failures of reading or writing an archive.
+package enum ArchiveDomain: ErrorDomain {}
+
 /// A failure reading or writing an archive: a gzip stream, a tar archive or
 /// an OCI layer that is corrupt, too large or unsafe to unpack.
-package struct ArchiveError: BpfmanError, Equatable {
-    /// The class of the failure.
-    package var code: ErrorCode
-    /// What failed and why, naming the entry or offset involved.
-    package var message: String
-
-    /// Creates an archive error.
-    package init(_ code: ErrorCode, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-}
+package typealias ArchiveError = ModuleError<ArchiveDomain>
 
 extension ArchiveError {
     /// Longest stretch of a name quoted in a message, in Unicode scalars.
-    static let quotedLimit = 200
+    static var quotedLimit: Int { 200 }
 
     /// `text` in double quotes with control characters escaped, cut short
     /// when long, for naming untrusted entries in messages.

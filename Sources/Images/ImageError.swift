@@ -1,16 +1,8 @@
 import Diagnostics
 
-/// A failure pulling, caching, unpacking, building or verifying an OCI
-/// bytecode image.
-package struct ImageError: BpfmanError, Equatable {
-    /// The class of the failure.
-    package var code: ErrorCode
-    /// What failed and why, naming the image, blob or registry involved.
-    package var message: String
+/// Tags the failures of OCI bytecode images.
+package enum ImageDomain: ErrorDomain {}
 
-    /// Creates an image error.
-    package init(_ code: ErrorCode, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-}
+/// A failure pulling, caching, unpacking, building or verifying an OCI
+/// bytecode image, naming the image, blob or registry involved.
+package typealias ImageError = ModuleError<ImageDomain>

@@ -103,14 +103,6 @@ package struct NSpidChain: Sendable, Equatable {
         case unknown
     }
 
-    /// How many `NS_GET_PARENT` steps lead from the pid namespace of `pid` to
-    /// the namespace `target`, or nil when `target` is not among its ancestors
-    /// or the namespace cannot be opened.
-    static func ancestorDistance(fromNamespaceOf pid: Int32, procRoot: String, to target: UInt64) -> Int? {
-        guard case .levelsUp(let count) = ancestry(fromNamespaceOf: pid, procRoot: procRoot, to: target) else { return nil }
-        return count
-    }
-
     /// Walks the pid namespace ancestry of `pid` with `NS_GET_PARENT` looking for `target`.
     static func ancestry(fromNamespaceOf pid: Int32, procRoot: String, to target: UInt64) -> Ancestry {
         guard var current = try? Namespace.open("\(procRoot)/\(pid)/ns/pid") else { return .unknown }

@@ -73,7 +73,7 @@ struct NestedNamespaceTests {
         #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: chain.pidNamespace) == sleep.pid)
         // Seen from the host namespace the sleep has its host pid.
         #expect(try NSpidChain.hostPID(innerPID: sleep.pid, pidNamespace: host) == sleep.pid)
-        #expect(NSpidChain.ancestorDistance(fromNamespaceOf: sleep.pid, procRoot: "/proc", to: host) == 1)
+        #expect(NSpidChain.ancestry(fromNamespaceOf: sleep.pid, procRoot: "/proc", to: host) == .levelsUp(1))
         #expect(throws: NamespaceError.self) {
             try NSpidChain.hostPID(innerPID: 2, pidNamespace: chain.pidNamespace)
         }
@@ -102,12 +102,10 @@ struct NestedNamespaceTests {
         #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: middle.pidNamespace) == sleep.ppid)
         #expect(try NSpidChain.hostPID(innerPID: 2, pidNamespace: middle.pidNamespace) == sleep.pid)
         #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: inner.pidNamespace) == sleep.pid)
-        #expect(NSpidChain.ancestorDistance(fromNamespaceOf: sleep.pid, procRoot: "/proc",
-                                            to: middle.pidNamespace) == 1)
+        #expect(NSpidChain.ancestry(fromNamespaceOf: sleep.pid, procRoot: "/proc", to: middle.pidNamespace) == .levelsUp(1))
         let host = try Namespace.inode("/proc/self/ns/pid")
-        #expect(NSpidChain.ancestorDistance(fromNamespaceOf: sleep.pid, procRoot: "/proc", to: host) == 2)
-        #expect(NSpidChain.ancestorDistance(fromNamespaceOf: sleep.ppid, procRoot: "/proc",
-                                            to: inner.pidNamespace) == nil)
+        #expect(NSpidChain.ancestry(fromNamespaceOf: sleep.pid, procRoot: "/proc", to: host) == .levelsUp(2))
+        #expect(NSpidChain.ancestry(fromNamespaceOf: sleep.ppid, procRoot: "/proc", to: inner.pidNamespace) == .notAncestor)
 
         let list = PIDNamespaces.list()
         let middleEntry = try #require(list.first { $0.inode == middle.pidNamespace })
