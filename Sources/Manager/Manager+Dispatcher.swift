@@ -73,6 +73,22 @@ extension Manager {
         (try? KernelFeatures.shared.availability(of: .freplace)) == .available
     }
 
+    /// Loads the program `selection` names from the prepared `object`. XDP
+    /// and TC programs load as extensions of the dispatcher slots where the
+    /// kernel has freplace, as the reference does, so the program id the
+    /// user gets is the one each dispatcher revision runs; elsewhere, and
+    /// for other types, a program loads as its own type.
+    func loadProgram(_ object: BPFObject, _ selection: ProgramSelection) throws(BPFError) -> OwnedDescriptor {
+        let kind: DispatcherKind
+        switch selection.type {
+        case .xdp: kind = .xdp
+        case .tc: kind = .tc
+        default: return try object.load(program: selection.name)
+        }
+        guard dispatchersAvailable else { return try object.load(program: selection.name) }
+        return try DispatcherProgram.loadExtension(object, program: selection.name, kind: kind)
+    }
+
     /// Attaches `program` to the dispatcher for `key`, building the
     /// dispatcher on first use, and returns the new member's attachment.
     func attachToDispatcher(_ program: ProgramRecord, key: DispatcherKey, target: InterfaceTarget, priority: Int32,
@@ -80,7 +96,7 @@ extension Manager {
         var members = try dispatcherMembers(key)
         members.append(DispatcherMember(link: nil, linkID: linkID, program: program, priority: priority, proceedOn: proceedOn))
         guard members.count <= DispatcherKind.slotCount else {
-            throw ManagerError(.failedPrecondition, "\(describe(key, interface: target.interface)) is full: it holds at most \(DispatcherKind.slotCount) programs; detach one first")
+            throw ManagerError(.failedPrecondition, "\(describe(key, interface: target.interface)) is full: no free dispatcher slots: it holds at most \(DispatcherKind.slotCount) programs; detach one first")
         }
         let (dispatcher, placed) = try rebuildDispatcher(key, target: target, members: members)
         guard let dispatcher, let mine = placed.first(where: { $0.linkID == linkID }) else {
@@ -185,7 +201,7 @@ extension Manager {
             try Pins.pin(dispatcher, at: directory + "/dispatcher")
             var placed: [PlacedMember] = []
             for (position, member) in members.enumerated() {
-                let extensionProgram = try memberProgram(member, dispatcher: dispatcher, position: position)
+                let extensionProgram = try memberProgram(member.program)
                 let link = try ExtensionLink.attach(program: extensionProgram, target: dispatcher, function: DispatcherKind.slotFunction(position))
                 let pin = "\(directory)/link_\(position)"
                 try Pins.pin(link, at: pin)
@@ -225,20 +241,18 @@ extension Manager {
         }
     }
 
-    /// The extension program for `member` in slot `position`: the one its
-    /// current link runs, or a new load of its bytecode for a new member.
-    private func memberProgram(_ member: DispatcherMember, dispatcher: borrowing OwnedDescriptor, position: Int) throws(BPFError) -> OwnedDescriptor {
-        if let pin = member.link?.pinPath, let link = try? KernelLink.openPinned(pin) {
-            return try KernelProgram.open(id: try KernelLink(fd: link).programID)
+    /// The extension program for `program`'s slot: the program itself,
+    /// loaded as a dispatcher extension, which every revision re-targets.
+    private func memberProgram(_ program: ProgramRecord) throws(ManagerError) -> OwnedDescriptor {
+        let context = "attach program \(program.id) (\(program.name)) to a dispatcher"
+        let fd: OwnedDescriptor
+        do { fd = try Pins.open(layout.programPin(program.id), what: "program") } catch { throw ManagerError(error, context: context) }
+        let kernelType: String
+        do { kernelType = try KernelProgram(fd: fd).typeName } catch { throw ManagerError(error, context: context) }
+        guard kernelType == "extension" else {
+            throw ManagerError(.failedPrecondition, "program \(program.id) (\(program.name)) was loaded as \(kernelType), not as a dispatcher extension, which only a kernel with freplace loads; unload it and load it again")
         }
-        let program = member.program
-        do {
-            return try DispatcherProgram.loadMember(objectPath: program.objectPath, program: program.name, globals: program.globalData,
-                                                    mapDirectory: program.mapPinPath, dispatcher: dispatcher, position: position)
-        } catch {
-            throw BPFError(code: error.code, message: "load program \(program.id) (\(program.name)) as a dispatcher extension: \(error.message)",
-                           underlying: error.underlying)
-        }
+        return fd
     }
 
     /// Makes `dispatcher` the program the interface runs: a new XDP link or

@@ -105,6 +105,15 @@ struct DispatcherTests {
         }
         var chain = Chain(bpfman, veth)
         for tag: UInt32 in 1...3 { try chain.load(tag: tag, spec) }
+        // With freplace the programs load as dispatcher extensions, as the
+        // reference loads them; without it, as their own type.
+        let loadedType = TestEnvironment.guestLane ? "extension" : (tc ? "schedcls" : "xdp")
+        let loaded = (bpfman.bpfman(["program", "list", "-o", "json"]).json["programs"] as? [[String: Any]]) ?? []
+        let kernelTypes = loaded.compactMap { entry -> (UInt32, String)? in
+            guard let id = entry["program_id"] as? Int, let type = (entry["kernel"] as? [String: Any])?["program_type"] as? String else { return nil }
+            return (UInt32(id), type)
+        }
+        #expect(Dictionary(uniqueKeysWithValues: kernelTypes) == Dictionary(uniqueKeysWithValues: chain.programs.values.map { ($0, loadedType) }))
 
         // Priorities 50, 10, 100: tag 2 runs first, then 1, then 3.
         let first = chain.attach(verb, tag: 1, priority: 50)
@@ -122,6 +131,12 @@ struct DispatcherTests {
         let third = chain.attach(verb, tag: 3, priority: 100, extra: ["--proceed-on", goOn])
         #expect(third.status == 0, "\(third.stderr)")
         let links = [1: Self.linkID(first), 2: Self.linkID(second), 3: Self.linkID(third)]
+        let records = (bpfman.bpfman(["link", "list", "-o", "json"]).json["links"] as? [[String: Any]]) ?? []
+        for (tag, link) in links {
+            let pin = records.first { ($0["id"] as? Int).map(UInt64.init) == link }?["pin_path"] as? String
+            let slot = Command.shell("bpftool -j link show pinned \(pin ?? "-")").json
+            #expect((slot["prog_id"] as? Int).map(UInt32.init) == chain.programs[UInt32(tag)], "the loaded program itself runs in the slot: \(slot)")
+        }
         let details = Self.details(bpfman.bpfman(["link", "get", String(links[3]!), "-o", "json"]))
         #expect(details["position"] as? Int == 2)
         #expect((details["dispatcher_id"] as? Int ?? 0) > 0)
@@ -155,14 +170,32 @@ struct DispatcherTests {
         try FileManager.default.createDirectory(atPath: "\(root)/dispatcher_\(details["nsid"] as? Int ?? 0)_\(details["ifindex"] as? Int ?? 0)_9",
                                                 withIntermediateDirectories: false)
 
-        // Detaching the middle program while packets flow loses none.
-        var detach: CommandResult?
-        let replies = try veth.ping(300) { detach = bpfman.bpfman(["link", "detach", String(links[1]!)]) }
-        #expect(detach?.status == 0, "\(detach?.stderr ?? "")")
-        #expect(replies == 300)
+        // Detaching the middle program while a stream of packets flows. The
+        // stream provably runs across the detach: ten of its round trips end
+        // before the detach starts, and the programs that stay count ten more
+        // once it has returned. The detached program's count freezes at the
+        // swap; the programs that stay see every packet of the stream.
+        let before = try chain.visits()
+        let stream = try PacketStream(veth, stopFile: bpfman.runtimeDirectory + "-stream-stop")
+        for _ in 0..<10 { try #require(stream.next(), "the stream ended before the detach") }
+        let detach = bpfman.bpfman(["link", "detach", String(links[1]!)])
+        #expect(detach.status == 0, "\(detach.stderr)")
+        let frozen = try chain.value("visits", tag: 1)
+        let mark = try chain.value("visits", tag: 2)
+        while try chain.value("visits", tag: 2) < mark + 10 {
+            try #require(stream.next(), "the stream ended after the detach")
+        }
+        stream.release()
+        #expect(stream.lost == 0, "no round trip of the stream went unanswered")
+        let streamed = UInt64(stream.replies)
         let after = try chain.visits()
-        #expect(after[2] == 312 && after[3] == 308, "the programs that stay saw every packet: \(after)")
-        #expect((after[1] ?? 0) > 12 && (after[1] ?? 0) < 312, "the detach happened while packets flowed: \(after)")
+        #expect(after == [1: frozen, 2: before[2]! + streamed, 3: before[3]! + streamed],
+                "the programs that stay saw all \(streamed) packets, the detached one none after the swap: \(after)")
+        #expect(frozen >= before[1]! + 10 && streamed >= frozen - before[1]! + 10,
+                "the detached program saw the stream's packets before the detach, and not those after it: \(frozen), \(after)")
+        // Once the stream is over, a counted phase: the detached program stays out.
+        #expect(veth.ping(3) == 3)
+        #expect(try chain.visits() == [1: frozen, 2: after[2]! + 3, 3: after[3]! + 3])
         let moved = Self.details(bpfman.bpfman(["link", "get", String(links[3]!), "-o", "json"]))
         #expect(moved["position"] as? Int == 1 && moved["revision"] as? Int == 4)
         let revisions = try FileManager.default.contentsOfDirectory(atPath: root).filter { !$0.hasSuffix("_link") }
@@ -175,7 +208,7 @@ struct DispatcherTests {
             #expect(more.status == 0, "\(more.stderr)")
         }
         let eleventh = chain.attach(verb, tag: 3, priority: 300)
-        #expect(eleventh.status == 1 && eleventh.stderr.contains("is full: it holds at most 10 programs"), "\(eleventh.stderr)")
+        #expect(eleventh.status == 1 && eleventh.stderr.contains("no free dispatcher slots") && eleventh.stderr.contains("it holds at most 10 programs"), "\(eleventh.stderr)")
         #expect(Self.members(bpfman, type, details).count == 10)
         #expect(veth.ping(2) == 2)
 

@@ -53,25 +53,6 @@ package final class VethPair: @unchecked Sendable {
         return Int(line.split(separator: ",").dropFirst().first?.split(separator: " ").first ?? "") ?? 0
     }
 
-    /// Sends `count` pings 10 ms apart and runs `during` while they flow;
-    /// returns the replies seen.
-    package func ping(_ count: Int, while during: () throws -> Void) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-        process.arguments = ["--net=/run/netns/\(sender)", "ping", "-n", "-q", "-c", String(count), "-i", "0.01", "-W", "2", receiverAddress]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        Thread.sleep(forTimeInterval: 0.3)
-        try during()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.contains("received") } ?? ""
-        return Int(line.split(separator: ",").dropFirst().first?.split(separator: " ").first ?? "") ?? 0
-    }
-
     /// Where iproute2 mounts bpffs when `ip` or `tc` loads an object
     /// (`TC_BPF_MNT`), instead of /sys/fs/bpf, so what it pins goes with
     /// the pair.

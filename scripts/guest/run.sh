@@ -8,7 +8,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 filter=${1:-KernelHookTests|DispatcherTests}
+setup_start=$(date +%s)
 kernel=$(bash "$root/scripts/guest/setup.sh")
+echo "guest lane: setup $(( $(date +%s) - setup_start )) s"
 bundle=$root/.build/debug/bpfmanPackageTests.xctest
 [ -x "$bundle" ] || { echo "build the tests first (make test-guest, or swift test)" >&2; exit 1; }
 
@@ -25,7 +27,7 @@ timeout 900 vng --run "$kernel" --disable-kvm --force-9p --memory 2G --cpus 2 --
   --append "modprobe.blacklist=$blacklist lsm=$lsm" \
   --exec "BPFMAN_GUEST_LANE=1 CI=true '$bundle' --testing-library swift-testing --filter '$filter' > '$out/log' 2>&1; echo \$? > '$out/rc'" \
   > "$out/console" 2>&1 < /dev/null || true
-echo "guest lane: $(uname -m) host, guest kernel ${kernel#/boot/vmlinuz-}, $(( $(date +%s) - start )) s"
+echo "guest lane: $(uname -m) host, guest kernel ${kernel#/boot/vmlinuz-}, boot and tests $(( $(date +%s) - start )) s"
 cat "$out/log" 2>/dev/null || { echo "the guest produced no test output; console:" >&2; tail -40 "$out/console" >&2; }
 rc=$(cat "$out/rc" 2>/dev/null || echo 1)
 exit "$rc"

@@ -1,7 +1,7 @@
 import Diagnostics
 import LinuxSys
 
-/// Loading dispatcher revisions and the member programs that fill their
+/// Loading dispatcher revisions and the extension programs that fill their
 /// slots.
 package enum DispatcherProgram {
     /// Loads a dispatcher configured with `config`.
@@ -26,19 +26,26 @@ package enum DispatcherProgram {
         }
     }
 
-    /// Loads `program` from the object at `objectPath` as an extension of
-    /// slot `position` of `dispatcher`, with the member's own maps (pinned in
-    /// `mapDirectory`) and global data.
-    package static func loadMember(objectPath: String, program: String, globals: [String: [UInt8]], mapDirectory: String,
-                                   dispatcher: borrowing OwnedDescriptor, position: Int) throws(BPFError) -> OwnedDescriptor {
-        let object = try BPFObject(path: objectPath)
-        try object.selectExtension(program: program, target: dispatcher, function: DispatcherKind.slotFunction(position))
-        let variables = object.globals
-        for (name, value) in globals.sorted(by: { $0.key < $1.key }) {
-            guard let variable = variables.first(where: { $0.name == name }) else { continue }
-            try object.setGlobal(variable, to: value)
-        }
-        try object.reuseMaps(pinnedIn: mapDirectory)
+    /// Loads `program`, already selected in `object`, as an extension
+    /// (`BPF_PROG_TYPE_EXT`) that fills `kind`'s dispatcher slots.
+    ///
+    /// The kernel verifies an extension against the function it replaces,
+    /// so the load targets slot 0 of a placeholder dispatcher with that one
+    /// slot enabled (the verifier drops disabled slots' functions as dead
+    /// code). The extension keeps the placeholder alive until its first
+    /// attach, which names the real dispatcher and slot (the kernel
+    /// re-targets an extension to any function of the same prototype);
+    /// from then on the placeholder is gone.
+    /// - Returns: the extension program, not yet attached anywhere.
+    package static func loadExtension(_ object: BPFObject, program: String, kind: DispatcherKind) throws(BPFError) -> OwnedDescriptor {
+        let placeholder = try load(DispatcherConfig(kind: kind, slots: [DispatcherConfig.Slot(chainCallActions: 0, priority: 0)]))
+        return try loadExtension(object, program: program, target: placeholder)
+    }
+
+    /// Loads `program` of `object` as an extension of slot 0 of `target`,
+    /// which stays open (borrowed) until the kernel has verified it.
+    private static func loadExtension(_ object: BPFObject, program: String, target: borrowing OwnedDescriptor) throws(BPFError) -> OwnedDescriptor {
+        try object.selectExtension(program: program, target: target, function: DispatcherKind.slotFunction(0))
         return try object.load(program: program)
     }
 }

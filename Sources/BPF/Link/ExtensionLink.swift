@@ -7,8 +7,10 @@ import SystemPackage
 package enum ExtensionLink {
     /// Attaches `program` in place of `function` in `target`.
     ///
-    /// The extension may already run elsewhere (in an older dispatcher
-    /// revision); the kernel checks the function signatures match.
+    /// The extension may have been verified against another program (the
+    /// placeholder it was loaded for) and may already run elsewhere (an
+    /// older dispatcher revision, another slot): giving the target
+    /// re-targets it, and the kernel checks the function prototypes match.
     /// - Throws: `.notFound` when `target` has no such function in its BTF.
     package static func attach(program: borrowing OwnedDescriptor, target: borrowing OwnedDescriptor, function: String) throws(BPFError) -> OwnedDescriptor {
         let btfID: UInt32?
