@@ -61,14 +61,21 @@ let package = Package(
                                                  .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                  .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")]),
 
-        .target(name: "Runtimes", dependencies: ["CRIProto", "Diagnostics", "LinuxSys", "Model",
+        // The one HTTP client setup (async-http-client), shared by the registry, Kubernetes and runtime clients.
+        .target(name: "HTTPTransport", dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                      .product(name: "NIOCore", package: "swift-nio"),
+                                                      .product(name: "NIOHTTP1", package: "swift-nio")]),
+
+        .target(name: "Runtimes", dependencies: ["CRIProto", "Diagnostics", "HTTPTransport", "LinuxSys", "Model",
+                                                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                 .product(name: "NIOCore", package: "swift-nio"),
                                                  .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                  .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // Tar and gzip, for image layers.
         .target(name: "Archive", dependencies: ["CZlib", "Diagnostics"]),
         // OCI bytecode images: registry client, cache, layers, build, signatures.
-        .target(name: "Images", dependencies: ["Archive", "BinaryFormats", "Diagnostics", "Model",
+        .target(name: "Images", dependencies: ["Archive", "BinaryFormats", "Diagnostics", "HTTPTransport", "Model",
                                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                .product(name: "NIOCore", package: "swift-nio"),
                                                .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,7 +91,7 @@ let package = Package(
         // The manager's work that needs the container runtimes: selectors, their sync and watch.
         .target(name: "ContainerSelection", dependencies: ["Diagnostics", "Manager", "Model", "Runtimes", "Store"]),
         // The Kubernetes client and the node agent.
-        .target(name: "Kubernetes", dependencies: ["Diagnostics",
+        .target(name: "Kubernetes", dependencies: ["Diagnostics", "HTTPTransport",
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                    .product(name: "NIOCore", package: "swift-nio"),
                                                    .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -129,9 +136,16 @@ let package = Package(
                                                        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images"]),
+        .testTarget(name: "RuntimesTests", dependencies: ["Diagnostics", "Runtimes"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager"]),
         .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-full", "bpfman-ns", "bpfman-agent"]),
+        // Unprivileged, one per module (`make test-unit`).
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TargetsTests", dependencies: ["Targets", "TestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "Agent", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "CLIParsingTests", dependencies: ["TestSupport", "bpfman"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,8 +9,28 @@
 #      config/samples/invalid/ are rejected, and the DaemonSet/RBAC objects have
 #      what the node agent needs (see that script's docstring).
 # Exit status is non-zero when any step fails; a skipped step is not a failure.
+# It installs nothing: `make deps` installs kubectl's stand-in (kubernetes-client)
+# and python3-yaml/python3-jsonschema. `--check-deps` only reports whether the
+# Python modules are there (exit 0) or what is missing (exit 2).
 # Environment: KUBECTL (path to kubectl), SKIP_DRY_RUN=1 (skip step 2).
 set -euo pipefail
+
+# The first python3 that has PyYAML and jsonschema: Debian's (where `make deps`
+# installs them) before whatever python3 comes first on PATH.
+find_python() {
+  local candidate
+  for candidate in /usr/bin/python3 "$(command -v python3 || true)"; do
+    [[ -n $candidate && -x $candidate ]] || continue
+    "$candidate" -c 'import yaml, jsonschema' 2>/dev/null && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+if [[ ${1:-} == --check-deps ]]; then
+  find_python >/dev/null && exit 0
+  echo "PyYAML and jsonschema are missing (run \`make deps\` as root: python3-yaml, python3-jsonschema)"
+  exit 2
+fi
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 work=$(mktemp -d)
@@ -30,15 +50,6 @@ find_kubectl() {
   fi
   if command -v kubectl >/dev/null 2>&1; then command -v kubectl; return 0; fi
   [[ -x /usr/bin/kubectl ]] && { echo /usr/bin/kubectl; return 0; }
-  # Fallback: Debian's kubernetes-client (kubectl 1.20, kustomize v2). Only as root with apt.
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "kubectl not found; installing Debian's kubernetes-client" >&2
-    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null 2>&1 ||
-       { apt-get update -qq >/dev/null 2>&1 &&
-         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null 2>&1; }; then
-      command -v kubectl && return 0
-    fi
-  fi
   return 1
 }
 
@@ -96,7 +107,7 @@ PY
   fi
 else
   echo "no kubectl available; render skipped"
-  note render "SKIPPED: no kubectl (and kubernetes-client could not be installed)"
+  note render "SKIPPED: no kubectl (\`make deps\` installs Debian's kubernetes-client)"
 fi
 
 say "kubectl apply --dry-run=client"
@@ -108,7 +119,7 @@ elif "$kubectl" apply --dry-run=client --validate=false --request-timeout=10s -f
        >"$work/dry.out" 2>"$work/dry.err"; then
   sed 's/^/  /' "$work/dry.out"
   note dry-run "ok: $(grep -c . "$work/dry.out" || true) objects accepted by client dry-run"
-elif grep -Eqi 'connection refused|unable to recognize|couldn.t get current server API group list|dial tcp|no such host|Unable to connect to the server|no configuration has been provided|i/o timeout|context deadline exceeded|getting credentials|Unauthorized|x509' "$work/dry.err"; then
+elif grep -Eqi 'connection refused|unable to recognize|couldn.t get current server API group list|dial tcp|no such host|Unable to connect to the server|no configuration has been provided|i/o timeout|context deadline exceeded|getting credentials|Unauthorized|x509|error loading config file' "$work/dry.err"; then
   echo "client dry-run needs API discovery to map kinds to resources, and no usable API server answered:"
   grep -v '^E[0-9]' "$work/dry.err" | head -n 1 | sed 's/^/  /' || true
   note dry-run "SKIPPED: needs a reachable API server for discovery (none here); the offline checks below cover it"
@@ -120,31 +131,17 @@ fi
 
 # ------------------------------------------------------------------ python
 say "offline schema and content checks (scripts/validate_manifests.py)"
-python=$(command -v python3 || true)
-if [[ -z $python ]]; then
-  note python "FAILED: python3 not found"
+if ! python=$(find_python); then
+  note python "FAILED: no python3 with PyYAML and jsonschema (run \`make deps\` as root: python3-yaml, python3-jsonschema)"
   failed=1
 else
-  if ! "$python" -c 'import yaml, jsonschema' 2>/dev/null; then
-    echo "installing PyYAML and jsonschema"
-    "$python" -m pip install --quiet --user pyyaml jsonschema 2>/dev/null ||
-      "$python" -m pip install --quiet pyyaml jsonschema 2>/dev/null ||
-      { [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1 &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-yaml python3-jsonschema >/dev/null 2>&1; } ||
-      true
-  fi
-  if ! "$python" -c 'import yaml, jsonschema' 2>/dev/null; then
-    note python "FAILED: PyYAML/jsonschema unavailable and could not be installed"
-    failed=1
+  args=(--root "$repo")
+  [[ -s $rendered ]] && args+=(--rendered "$rendered")
+  if "$python" "$repo/scripts/validate_manifests.py" "${args[@]}"; then
+    note python "ok: CRDs structural, samples valid, invalid samples rejected, agent/RBAC complete"
   else
-    args=(--root "$repo")
-    [[ -s $rendered ]] && args+=(--rendered "$rendered")
-    if "$python" "$repo/scripts/validate_manifests.py" "${args[@]}"; then
-      note python "ok: CRDs structural, samples valid, invalid samples rejected, agent/RBAC complete"
-    else
-      note python "FAILED: see the problems listed above"
-      failed=1
-    fi
+    note python "FAILED: see the problems listed above"
+    failed=1
   fi
 fi
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Offline checks for the Kubernetes manifests under config/.
 
-Needs only the standard library, PyYAML and jsonschema. Checks:
+Needs only the standard library, PyYAML and jsonschema (Debian's python3-yaml and
+python3-jsonschema, which `make deps` installs). Checks:
   * every YAML document under config/ parses, and every kustomization's
     resources exist;
   * each CRD is structural (as the API server defines it), its name is

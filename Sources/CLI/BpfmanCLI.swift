@@ -40,7 +40,7 @@ package enum BpfmanCLI {
                 CLIContext.write(Bpfman.fullMessage(for: error) + "\n" + globalHelp(arguments))
                 return 0
             }
-            return usage(parseMessage(error), arguments: arguments)
+            return usage(parseMessage(error, arguments: arguments), arguments: arguments)
         }
         do {
             var mutable = command
@@ -109,7 +109,7 @@ package enum BpfmanCLI {
 
     /// ArgumentParser's message reworded the way kong (the reference's
     /// parser) says it.
-    private static func parseMessage(_ error: any Error) -> String {
+    private static func parseMessage(_ error: any Error, arguments: [String]) -> String {
         let message = Bpfman.message(for: error)
         if message.hasPrefix("Unknown option '") {
             let flag = message.dropFirst("Unknown option '".count).prefix { $0 != "'" }
@@ -120,7 +120,13 @@ package enum BpfmanCLI {
             return "unexpected argument \(word)"
         }
         if message.hasPrefix("Missing expected argument '") {
-            let name = message.dropFirst("Missing expected argument '".count).prefix { $0 != "'" }
+            let name = String(message.dropFirst("Missing expected argument '".count).prefix { $0 != "'" })
+            // ArgumentParser takes `-1` for a flag, then misses the ID; kong
+            // reads it as the value and refuses it as a number.
+            if let negative = arguments.first(where: { $0.count > 1 && $0.hasPrefix("-") && $0.dropFirst().allSatisfy(\.isASCIIDigit) }) {
+                if name == "<program-id>" { return "\(name): invalid program ID \"\(negative)\": must be a decimal number" }
+                if name == "<link-id>" { return "\(name): invalid link ID \"\(negative)\": must be a decimal number" }
+            }
             return "expected \"\(name)\""
         }
         return message.prefix(1).lowercased() + message.dropFirst()
@@ -132,19 +138,10 @@ struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Show version information.")
 
     func run() throws {
-        let rows = [("Version", BuildInfo.version), ("Git commit", BuildInfo.commit), ("Git branch", "main"),
-                    ("Git state", "clean"), ("Build date", BuildInfo.date), ("Go version", "none (Swift)"),
-                    ("Platform", "linux/amd64")]
+        let rows = BuildInfo.rows
         let width = rows.map(\.0.count).max() ?? 0
         CLIContext.write(rows.map { $0.0 + ":" + String(repeating: " ", count: width - $0.0.count + 1) + $0.1 + "\n" }.joined())
     }
-}
-
-/// Build identification.
-enum BuildInfo {
-    static let version = "0.1.0-swift"
-    static let commit = "unknown"
-    static let date = "unknown"
 }
 
 /// Hidden verb-noun aliases: `get program <id>`, `get link <id>`.

@@ -55,8 +55,7 @@ package enum ValueSyntax {
             var hex = String(item[item.index(after: equals)...]).trimmingSpaces()
             if hex.hasPrefix("0x") || hex.hasPrefix("0X") { hex = String(hex.dropFirst(2)) }
             guard let bytes = decodeHex(hex) else {
-                let reason = hex.count % 2 == 1 ? "odd length hex string" : "invalid byte: \(hex.first { !$0.isHexDigit }.map { "U+\(String($0.unicodeScalars.first!.value, radix: 16, uppercase: true))" } ?? "")"
-                throw UsageError("--global: invalid hex data for \"\(name)\": encoding/hex: \(reason)")
+                throw UsageError("--global: invalid hex data for \"\(name)\": encoding/hex: \(hexError(hex))")
             }
             result[name] = bytes
         }
@@ -157,6 +156,31 @@ package enum ValueSyntax {
         guard let value else { throw UsageError("missing flags: --priority=INT") }
         guard value >= 0, value <= Int(Int32.max) else { throw UsageError("--priority: invalid value \(value): must be >= 0") }
         return Int32(value)
+    }
+
+    /// Why Go's `hex.DecodeString` refuses `hex`, in its words: the first
+    /// invalid character of a pair (as `%#U`, `U+007A 'z'`), then the last
+    /// character of an odd-length string, then the odd length itself.
+    private static func hexError(_ hex: String) -> String {
+        let characters = Array(hex.unicodeScalars)
+        func isHex(_ scalar: Unicode.Scalar) -> Bool {
+            ("0"..."9").contains(scalar) || ("a"..."f").contains(scalar) || ("A"..."F").contains(scalar)
+        }
+        func invalid(_ scalar: Unicode.Scalar) -> String {
+            let code = String(scalar.value, radix: 16, uppercase: true)
+            let category = scalar.properties.generalCategory
+            let printable = scalar == " " || !(scalar.properties.isWhitespace || [.control, .format, .unassigned, .surrogate].contains(category))
+            return "invalid byte: U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code + (printable ? " '\(scalar)'" : "")
+        }
+        var index = 1
+        while index < characters.count {
+            if let bad = characters[(index - 1)...index].first(where: { !isHex($0) }) { return invalid(bad) }
+            index += 2
+        }
+        if let last = characters.last, characters.count % 2 == 1 {
+            return isHex(last) ? "odd length hex string" : invalid(last)
+        }
+        return "invalid byte"
     }
 
     private static func decodeHex(_ hex: String) -> [UInt8]? {

@@ -1,3 +1,4 @@
+#include <sys/auxv.h>
 #include "CLinuxShims.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@
 #define __NR_bpf 321
 #endif
 
+unsigned long cshim_program_headers(void) { return getauxval(AT_PHDR); }
+unsigned long cshim_program_header_count(void) { return getauxval(AT_PHNUM); }
 int cshim_setns(int fd, int nstype) { return setns(fd, nstype); }
 long cshim_statfs_type(const char *path) {
     struct statfs info;

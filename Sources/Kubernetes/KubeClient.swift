@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Diagnostics
 import Foundation
+import HTTPTransport
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -44,10 +45,9 @@ package final class KubeClient: Sendable {
             throw KubeError(.invalidArgument, "kubeconfig certificates: \(error)")
         }
         if config.insecureSkipTLSVerify { tls.certificateVerification = .none }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(10), read: .seconds(330)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        var configuration = HTTPTransport.configuration(connect: .seconds(10), read: .seconds(330))
+        configuration.tlsConfiguration = tls
+        self.http = HTTPTransport.client(configuration)
         self.config = config
     }
 
@@ -117,7 +117,7 @@ package final class KubeClient: Sendable {
         } catch let error as KubeError {
             throw error
         } catch {
-            throw KubeError(.unavailable, "\(what): stream ended: \(error)")
+            throw KubeError(.unavailable, "\(what): stream ended: \(HTTPFailure(error))")
         }
     }
 
@@ -128,7 +128,7 @@ package final class KubeClient: Sendable {
         let response = try await execute(method, path, contentType: contentType, body: body, deadline: .seconds(30), what: what)
         let bytes: [UInt8]
         do { bytes = [UInt8](try await response.body.collect(upTo: 64 << 20).readableBytesView) } catch {
-            throw KubeError(.unavailable, "\(what): read response: \(error)")
+            throw KubeError(.unavailable, "\(what): read response: \(HTTPFailure(error))")
         }
         guard (200..<300).contains(Int(response.status.code)) else {
             throw Self.failure(status: Int(response.status.code), body: bytes, what: what)
@@ -148,7 +148,7 @@ package final class KubeClient: Sendable {
         do {
             return try await http.execute(request, timeout: deadline)
         } catch {
-            throw KubeError(.unavailable, "\(what): \(method) \(config.server)\(path): \(error)")
+            throw KubeError(.unavailable, "\(what): \(method) \(config.server)\(path): \(HTTPFailure(error))")
         }
     }
 

@@ -90,7 +90,9 @@ extension Manager {
     }
 
     func linkView(_ record: LinkRecord) -> LinkView {
-        if case .tc(let details) = record.details {
+        // A TC program attached on its own is the filter's program; a
+        // dispatcher member is a pinned freplace link like any other.
+        if case .tc(let details) = record.details, details.dispatcher == nil {
             let present = (try? NetworkNamespace.run(in: details.target.netns) {
                 TCFilter.programID(ifindex: Int32(details.target.ifindex), egress: details.direction == .egress,
                                    handle: TCFilter.Handle(handle: details.handle, priority: details.filterPriority))

@@ -14,6 +14,10 @@ package struct LabelSelector: Sendable, Equatable {
         case exists(String)
         /// `!key`.
         case doesNotExist(String)
+        /// `key>N`: the label is an integer greater than N.
+        case greaterThan(String, Int64)
+        /// `key<N`: the label is an integer less than N.
+        case lessThan(String, Int64)
     }
 
     /// Why a selector did not parse.
@@ -57,6 +61,8 @@ package struct LabelSelector: Sendable, Equatable {
             case .notIn(let key, let values): !(labels[key].map(values.contains) ?? false)
             case .exists(let key): labels[key] != nil
             case .doesNotExist(let key): labels[key] == nil
+            case .greaterThan(let key, let bound): labels[key].flatMap { Int64($0) }.map { $0 > bound } ?? false
+            case .lessThan(let key, let bound): labels[key].flatMap { Int64($0) }.map { $0 < bound } ?? false
             }
         }
     }
@@ -76,24 +82,38 @@ package struct LabelSelector: Sendable, Equatable {
                 return make(key, value)
             }
         }
-        let words = item.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
-        if words.count >= 2, words[1] == "in" || words[1] == "notin" {
-            let key = words[0]
-            try validate(key: key)
-            let rest = words.count > 2 ? words[2].trimmingSpaces() : ""
-            guard rest.hasPrefix("("), rest.hasSuffix(")") else {
-                throw ParseError(description: "unable to parse requirement: found '\(rest)', expected: '('")
+        for (op, make) in [(">", Requirement.greaterThan), ("<", Requirement.lessThan)] as [(String, (String, Int64) -> Requirement)] {
+            if let range = item.firstRange(of: op) {
+                let key = String(item[..<range.lowerBound]).trimmingSpaces()
+                try validate(key: key)
+                guard let bound = Int64(String(item[range.upperBound...]).trimmingSpaces()) else {
+                    throw ParseError(description: "unable to parse requirement: for 'gt', 'lt' operators, the value must be an integer")
+                }
+                return make(key, bound)
             }
-            let values = rest.dropFirst().dropLast().split(separator: ",").map { String($0).trimmingSpaces() }
-            guard !values.isEmpty else { throw ParseError(description: "unable to parse requirement: for 'in', 'notin' operators, values set can't be empty") }
-            for value in values { try validate(value: value) }
-            return words[1] == "in" ? .isIn(key, Set(values)) : .notIn(key, Set(values))
         }
-        guard words.count == 1 else {
-            throw ParseError(description: "unable to parse requirement: found '\(words.count > 1 ? words[1] : item)', expected: in, notin, =, ==, !=, gt, lt")
+        // `key in (a,b)`, `key notin(a)`: the set may follow the operator without a space.
+        let keyEnd = item.firstIndex { $0 == " " || $0 == "\t" || $0 == "(" } ?? item.endIndex
+        let key = String(item[..<keyEnd])
+        let rest = String(item[keyEnd...]).trimmingSpaces()
+        guard !rest.isEmpty else {
+            try validate(key: key)
+            return .exists(key)
         }
-        try validate(key: item)
-        return .exists(item)
+        guard let op = ["notin", "in"].first(where: { rest.hasPrefix($0) }),
+              rest.dropFirst(op.count).first.map({ $0 == "(" || $0 == " " || $0 == "\t" }) ?? true else {
+            let found = rest.prefix { $0 != " " && $0 != "(" }
+            throw ParseError(description: "unable to parse requirement: found '\(found)', expected: in, notin, =, ==, !=, gt, lt")
+        }
+        try validate(key: key)
+        let set = String(rest.dropFirst(op.count)).trimmingSpaces()
+        guard set.hasPrefix("("), set.hasSuffix(")") else {
+            throw ParseError(description: "unable to parse requirement: found '\(set)', expected: '('")
+        }
+        let values = set.dropFirst().dropLast().split(separator: ",").map { String($0).trimmingSpaces() }
+        guard !values.isEmpty else { throw ParseError(description: "unable to parse requirement: for 'in', 'notin' operators, values set can't be empty") }
+        for value in values { try validate(value: value) }
+        return op == "in" ? .isIn(key, Set(values)) : .notIn(key, Set(values))
     }
 
     private static func validate(key: String) throws(ParseError) {

@@ -14,10 +14,6 @@ enum RecordCoding {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-
     static func arguments(_ program: ProgramRecord) throws -> StatementArguments {
         let globals = program.globalData.mapValues { Data($0).base64EncodedString() }
         return [
@@ -28,21 +24,24 @@ enum RecordCoding {
         ]
     }
 
-    static func program(_ row: Row) throws -> ProgramRecord {
-        let globals = try decode([String: String].self, row["global_data"])
-        let imageText: String? = row["image_source"]
-        let ownerID: Int64? = row["map_owner_id"]
-        guard let type = ProgramType(rawValue: row["program_type"]) else {
-            throw StoreError(message: "program \(row["program_id"] as Int64) has unknown type \(row["program_type"] as String)")
+    /// The program a `managed_programs` row holds.
+    ///
+    /// - Throws: `StoreError` naming the row and column of a value that does
+    ///   not fit (see ``StoredRow``), or of global data that is not base64.
+    static func program(_ row: Row) throws(StoreError) -> ProgramRecord {
+        let stored = StoredRow(row, table: "managed_programs", key: "program_id")
+        var globalData: [String: [UInt8]] = [:]
+        for (name, text) in try stored.json("global_data", as: [String: String].self) {
+            guard let bytes = Data(base64Encoded: text) else { throw stored.corrupt("global_data", "\(name): not base64") }
+            globalData[name] = [UInt8](bytes)
         }
         return ProgramRecord(
-            id: ProgramID(UInt32(row["program_id"] as Int64)), name: row["program_name"], type: type,
-            objectPath: row["object_path"], sourcePath: row["source_path"],
-            imageSource: try imageText.map { try decode(ImageSource.self, $0) }, attachFunction: row["attach_func"],
-            globalData: globals.mapValues { [UInt8](Data(base64Encoded: $0) ?? Data()) },
-            metadata: try decode([String: String].self, row["metadata"]),
-            mapOwnerID: ownerID.map { ProgramID(UInt32($0)) }, mapPinPath: row["map_pin_path"], license: row["license"],
-            createdAt: row["created_at"])
+            id: ProgramID(try stored.integer("program_id")), name: try stored.text("program_name"),
+            type: try stored.enumCase("program_type", "program type"), objectPath: try stored.text("object_path"),
+            sourcePath: try stored.optionalText("source_path"), imageSource: try stored.optionalJSON("image_source"),
+            attachFunction: try stored.optionalText("attach_func"), globalData: globalData, metadata: try stored.json("metadata"),
+            mapOwnerID: try stored.optionalInteger("map_owner_id", as: UInt32.self).map { ProgramID($0) },
+            mapPinPath: try stored.text("map_pin_path"), license: try stored.text("license"), createdAt: try stored.integer("created_at"))
     }
 
     static func arguments(_ link: LinkRecord) throws -> StatementArguments {
@@ -53,29 +52,36 @@ enum RecordCoding {
         ]
     }
 
-    static func link(_ row: Row) throws -> LinkRecord {
-        guard let kind = ProgramType(rawValue: row["kind"]) else {
-            throw StoreError(message: "link \(row["id"] as Int64) has unknown kind \(row["kind"] as String)")
+    /// The link a `links` row holds.
+    ///
+    /// - Throws: `StoreError` naming the row and column of a value that does
+    ///   not fit, or of a uprobe pid filter or container pid below 0.
+    static func link(_ row: Row) throws(StoreError) -> LinkRecord {
+        let stored = StoredRow(row, table: "links", key: "id")
+        let details: LinkDetails = try stored.json("details")
+        if case .uprobe(let uprobe) = details {
+            for (field, pid) in [("pid", uprobe.pid), ("container pid", uprobe.containerPID)] where pid < 0 {
+                throw stored.corrupt("details", "uprobe \(field) \(pid) is negative")
+            }
         }
-        let metadataText: String? = row["metadata"]
-        let kernelLinkID: Int64? = row["kernel_link_id"]
         return LinkRecord(
-            id: LinkID(UInt64(bitPattern: row["id"] as Int64)), programID: ProgramID(UInt32(row["program_id"] as Int64)),
-            kind: kind, kernelLinkID: kernelLinkID.map { UInt32($0) }, pinPath: row["pin_path"],
-            details: try decode(LinkDetails.self, row["details"]),
-            metadata: try metadataText.map { try decode([String: String].self, $0) }, createdAt: row["created_at"])
+            id: LinkID(UInt64(bitPattern: try stored.integer("id"))), programID: ProgramID(try stored.integer("program_id")),
+            kind: try stored.enumCase("kind", "link kind"), kernelLinkID: try stored.optionalInteger("kernel_link_id"),
+            pinPath: try stored.optionalText("pin_path"), details: details, metadata: try stored.optionalJSON("metadata"),
+            createdAt: try stored.integer("created_at"))
     }
 
-    static func dispatcher(_ row: Row) throws -> DispatcherRecord {
-        guard let type = DispatcherType(rawValue: row["type"]) else {
-            throw StoreError(message: "dispatcher \(row["id"] as Int64) has unknown type \(row["type"] as String)")
-        }
-        let linkID: Int64? = row["kernel_link_id"], priority: Int64? = row["filter_priority"], handle: Int64? = row["filter_handle"]
+    /// The dispatcher a `dispatchers` row holds.
+    ///
+    /// - Throws: `StoreError` naming the row and column of a value that does not fit.
+    static func dispatcher(_ row: Row) throws(StoreError) -> DispatcherRecord {
+        let stored = StoredRow(row, table: "dispatchers", key: "id")
+        let key = DispatcherKey(type: try stored.enumCase("type", "dispatcher type"),
+                                nsid: UInt64(bitPattern: try stored.integer("nsid")), ifindex: try stored.integer("ifindex"))
         return DispatcherRecord(
-            id: UInt32(row["id"] as Int64),
-            key: DispatcherKey(type: type, nsid: UInt64(bitPattern: row["nsid"] as Int64), ifindex: UInt32(row["ifindex"] as Int64)),
-            revision: UInt32(row["revision"] as Int64), programID: ProgramID(UInt32(row["program_id"] as Int64)),
-            kernelLinkID: linkID.map { UInt32($0) }, filterPriority: priority.map { UInt32($0) }, filterHandle: handle.map { UInt32($0) },
-            interface: row["ifname"], netns: row["netns_path"])
+            id: try stored.integer("id"), key: key, revision: try stored.integer("revision"),
+            programID: ProgramID(try stored.integer("program_id")), kernelLinkID: try stored.optionalInteger("kernel_link_id"),
+            filterPriority: try stored.optionalInteger("filter_priority"), filterHandle: try stored.optionalInteger("filter_handle"),
+            interface: try stored.text("ifname"), netns: try stored.text("netns_path"))
     }
 }

@@ -86,7 +86,7 @@ package final class Store: Sendable {
                 // spares them a write transaction and its fsyncs.
                 if try !queue.read(Schema.migrator.hasCompletedMigrations) {
                     try Schema.migrator.migrate(queue)
-                    try queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                    _ = try queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
                 }
                 return queue
             } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && waited < busyTimeout {
@@ -117,8 +117,10 @@ package final class Store: Sendable {
     /// The programs using map set `setID` (its owner and the programs sharing it).
     package func mapSetUsers(_ setID: ProgramID) throws(StoreError) -> [ProgramID] {
         try read("list map users") { db in
-            try Int64.fetchAll(db, sql: "SELECT program_id FROM managed_programs WHERE map_set_id = ? ORDER BY program_id",
-                               arguments: [Int64(setID.rawValue)]).map { ProgramID(UInt32($0)) }
+            try Row.fetchAll(db, sql: "SELECT program_id FROM managed_programs WHERE map_set_id = ? ORDER BY program_id",
+                             arguments: [Int64(setID.rawValue)]).map { (row) throws(StoreError) in
+                ProgramID(try StoredRow(row, table: "managed_programs", key: "program_id").integer("program_id"))
+            }
         }
     }
 
@@ -167,8 +169,12 @@ package final class Store: Sendable {
     /// orphans for crash repair, and its id to the next link.
     package func nextLinkID() throws(StoreError) -> LinkID {
         try read("next link id") { db in
-            let last = try Int64.fetchOne(db, sql: "SELECT last_id FROM link_id_counter WHERE singleton = 1") ?? 0
-            return LinkID(UInt64(last + 1))
+            guard let row = try Row.fetchOne(db, sql: "SELECT singleton, last_id FROM link_id_counter WHERE singleton = 1") else {
+                return LinkID(1)
+            }
+            // Ids are stored as signed 64-bit numbers: the last can be at most Int64.max, so one more fits.
+            let last = try StoredRow(row, table: "link_id_counter", key: "singleton").integer("last_id", as: UInt64.self)
+            return LinkID(last + 1)
         }
     }
 
@@ -234,7 +240,11 @@ package final class Store: Sendable {
                                              filter_handle, ifname, netns_path)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: values)
-                saved.id = UInt32(db.lastInsertedRowID)
+                guard let id = UInt32(exactly: db.lastInsertedRowID) else {
+                    throw StoreError.corrupt(row: "dispatchers row \(db.lastInsertedRowID)", column: "id",
+                                             "\(db.lastInsertedRowID) is out of range \(UInt32.min)...\(UInt32.max)")
+                }
+                saved.id = id
             } else {
                 try db.execute(sql: """
                     UPDATE dispatchers SET type = ?, nsid = ?, ifindex = ?, revision = ?, program_id = ?, kernel_link_id = ?,

@@ -159,6 +159,24 @@ struct CLIFidelityTests {
         #expect(bpfman.programIDs().isEmpty)
     }
 
+    @Test("version reports the build's platform and, when the Makefile linked it, its git commit")
+    func versionFromBuild() {
+        let rows = Dictionary(BpfmanFixture().bpfman(["version"]).stdout.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }, uniquingKeysWith: { first, _ in first })
+        #if arch(x86_64)
+        #expect(rows["Platform"] == "linux/amd64")
+        #endif
+        let head = Command.run("/usr/bin/git", ["-C", TestEnvironment.repoRoot, "rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // `make test` links the build ID; a plain `swift test` does not.
+        if TestEnvironment.isCI || rows["Git commit"] != "unknown" {
+            #expect(rows["Git commit"] == head, "\(rows)")
+            #expect(["clean", "dirty"].contains(rows["Git state"] ?? ""))
+            #expect(rows["Build date"]?.hasSuffix("Z") == true)
+        }
+    }
+
     @Test("link get of an unknown id names the link")
     func unknownLink() {
         let bpfman = BpfmanFixture()

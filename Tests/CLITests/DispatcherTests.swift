@@ -140,6 +140,9 @@ struct DispatcherTests {
         let details = Self.details(bpfman.bpfman(["link", "get", String(links[3]!), "-o", "json"]))
         #expect(details["position"] as? Int == 2)
         #expect((details["dispatcher_id"] as? Int ?? 0) > 0)
+        let status = bpfman.bpfman(["link", "get", String(links[3]!), "-o", "json"]).json["status"] as? [String: Any]
+        #expect(status?["kernel_seen"] as? Bool == true && status?["pin_present"] as? Bool == true && status?["kernel"] is [String: Any],
+                "a dispatcher member's link is its pinned freplace link: \(status ?? [:])")
         #expect(details["revision"] as? Int == 3, "one revision per change")
         #expect(Set(details["proceed_on"] as? [Int] ?? []) == Set(tc ? [3, 2, 30] : [2, 1, 31]))
         let middle = Self.details(bpfman.bpfman(["link", "get", String(links[1]!), "-o", "json"]))

@@ -8,6 +8,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/// getauxval(3) for AT_PHDR: the address of the executable's program headers.
+unsigned long cshim_program_headers(void);
+/// getauxval(3) for AT_PHNUM: how many program headers the executable has.
+unsigned long cshim_program_header_count(void);
+
 /// setns(2).
 int cshim_setns(int fd, int nstype);
 /// The CLONE_NEWNS constant.

@@ -1,6 +1,7 @@
 import Diagnostics
 import AsyncHTTPClient
 import Foundation
+import HTTPTransport
 import NIOCore
 import NIOHTTP1
 
@@ -31,12 +32,10 @@ package actor RegistryClient {
     ///   - retryDelays: the waits between attempts; one attempt more than delays.
     package init(credentials: CredentialSource, progress: (@Sendable (String) -> Void)? = nil,
                  retryDelays: [Duration] = [.milliseconds(200), .milliseconds(800)]) {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                                     timeout: .init(connect: .seconds(10), read: .seconds(60)))
+        // A refused connection fails at once; the retries below pace themselves.
+        var configuration = HTTPTransport.configuration(connect: .seconds(10), read: .seconds(60))
         configuration.httpVersion = .http1Only
-        // Fail a refused connection at once; the retries below pace themselves.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.http = HTTPTransport.client(configuration)
         self.credentials = credentials
         self.progress = progress
         self.retryDelays = retryDelays
@@ -223,7 +222,7 @@ package actor RegistryClient {
                 switch outcome {
                 case .success(let response): return response
                 case .failure(let error):
-                    throw ImageError(.unavailable, "\(what): \(request.method.rawValue) \(request.url): \(Self.describe(error))")
+                    throw ImageError(.unavailable, "\(what): \(request.method.rawValue) \(request.url): \(HTTPFailure(error))")
                 }
             }
             if case .success(let response) = outcome { _ = try? await response.body.collect(upTo: 1 << 20) }
@@ -294,7 +293,7 @@ package actor RegistryClient {
         } catch let error as ImageError {
             throw error
         } catch {
-            throw ImageError(.unavailable, "\(what): read body: \(Self.describe(error))")
+            throw ImageError(.unavailable, "\(what): read body: \(HTTPFailure(error))")
         }
         if announce, let progress { progress("pulled \(what): \(bytes.count / 1024) KiB") }
         return bytes
@@ -302,11 +301,6 @@ package actor RegistryClient {
 
     private func statusError(_ response: HTTPClientResponse, what: String) -> ImageError {
         return ImageError(ErrorCode(httpStatus: Int(response.status.code)), "\(what): registry answered \(response.status.code) \(response.status.reasonPhrase)")
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return String(describing: error) }
-        return String(describing: error)
     }
 
     private static func host(of url: String) -> Substring {

@@ -20,11 +20,21 @@ protocol OneStepLoad: ParsableCommand {
     /// Checks, before any work, that this executable can load the program;
     /// `bpfman` hands the image form over to `bpfman-full` here.
     func requireLinkedWork() throws
+
+    /// The flags every load form shares.
+    var load: LoadOptions { get }
+
+    /// Checks the command's own flags, so that a malformed command is a
+    /// usage error (exit 80) before the root check and any work.
+    func checkFlags() throws(UsageError)
 }
 
 extension OneStepLoad {
     /// Object files load in every executable.
     func requireLinkedWork() throws {}
+
+    /// The shared load flags are well formed.
+    func checkFlags() throws(UsageError) { _ = try load.parsed() }
 
     /// The one-step subcommands of a parent.
     static var oneStepSubcommands: [any ParsableCommand.Type] {
@@ -35,8 +45,9 @@ extension OneStepLoad {
     /// Loads `type`, attaches it to `target`, prints the program. A failed
     /// attach unloads the program again.
     func run(_ type: ProgramType, attachFunction: String? = nil, target: AttachTarget, output: OutputOptions) throws {
-        try requireLinkedWork()
         let format = try output.format()
+        try checkFlags()
+        try requireLinkedWork()
         let manager = try CLIContext.manager()
         let record = try loadProgram(type, attachFunction: attachFunction, manager: manager)
         do {
@@ -62,6 +73,11 @@ struct LoadFileCommand: OneStepLoad {
     var name: String?
 
     @OptionGroup var load: LoadOptions
+
+    func checkFlags() throws(UsageError) {
+        guard path != nil, name != nil else { throw UsageError("missing flags: --path=STRING, --name=STRING") }
+        _ = try load.parsed()
+    }
 
     func loadProgram(_ type: ProgramType, attachFunction: String?, manager: Manager) throws -> ProgramRecord {
         guard let path, let name else { throw UsageError("missing flags: --path=STRING, --name=STRING") }
