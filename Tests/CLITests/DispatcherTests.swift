@@ -107,7 +107,7 @@ struct DispatcherTests {
         for tag: UInt32 in 1...3 { try chain.load(tag: tag, spec) }
         // With freplace the programs load as dispatcher extensions, as the
         // reference loads them; without it, as their own type.
-        let loadedType = TestEnvironment.guestLane ? "extension" : (tc ? "schedcls" : "xdp")
+        let loadedType = TestEnvironment.kernelHas(.freplace) ? "extension" : (tc ? "schedcls" : "xdp")
         let loaded = (bpfman.bpfman(["program", "list", "-o", "json"]).json["programs"] as? [[String: Any]]) ?? []
         let kernelTypes = loaded.compactMap { entry -> (UInt32, String)? in
             guard let id = entry["program_id"] as? Int, let type = (entry["kernel"] as? [String: Any])?["program_type"] as? String else { return nil }
@@ -119,7 +119,7 @@ struct DispatcherTests {
         let first = chain.attach(verb, tag: 1, priority: 50)
         #expect(first.status == 0, "\(first.stderr)")
         let second = chain.attach(verb, tag: 2, priority: 10)
-        guard TestEnvironment.guestLane else {
+        guard TestEnvironment.kernelHas(.freplace) else {
             #expect(second.status == 1 && second.stderr.contains(Self.missingFeature), "\(second.stderr)")
             #expect(veth.ping(3) == 3)
             #expect(try chain.value("visits", tag: 1) == 3, "the directly attached program runs")
@@ -248,7 +248,7 @@ struct DispatcherTests {
         for tag: UInt32 in 1...2 { try chain.load(tag: tag, "xdp:xdp_chain") }
         let links = [chain.attach(["xdp"], tag: 1, priority: 1), chain.attach(["xdp"], tag: 2, priority: 2)]
         veth.tearDown()
-        guard TestEnvironment.guestLane else {
+        guard TestEnvironment.kernelHas(.freplace) else {
             // The one program attached directly detaches as cleanly.
             #expect(bpfman.bpfman(["link", "detach", String(Self.linkID(links[0]))]).status == 0)
             #expect(bpfman.bpfman(["link", "list", "-q"]).stdout.isEmpty)
@@ -275,7 +275,7 @@ struct DispatcherTests {
         try chain.load(tag: 1, "xdp:xdp_chain")
         let refused = chain.attach(["xdp"], tag: 1, priority: 50)
         #expect(refused.status == 1, "\(refused.stdout)")
-        if TestEnvironment.guestLane {
+        if TestEnvironment.kernelHas(.freplace) {
             #expect(refused.stderr.contains("which bpfman did not load"), "\(refused.stderr)")
         } else {
             #expect(refused.stderr.contains("already has an XDP program"), "\(refused.stderr)")

@@ -32,7 +32,7 @@ struct KernelHookTests {
         for (spec, calls) in [("kprobe:kprobe_counter", 23), ("kretprobe:kretprobe_counter", 11)] {
             let id = try #require(try Self.load(bpfman, spec, refusedWith: "kprobe"))
             let attach = bpfman.bpfman(["link", "attach", "kprobe", String(id), "__x64_sys_getppid", "-o", "json"])
-            guard TestEnvironment.guestLane else {
+            guard TestEnvironment.kernelHas(.kprobe) else {
                 #expect(attach.status == 1 && attach.stderr.contains("kernel feature kprobe is not available"), "\(attach.stderr)")
                 #expect(bpfman.bpfman(["link", "list", "-q"]).stdout.isEmpty, "no link recorded")
                 continue
@@ -53,7 +53,7 @@ struct KernelHookTests {
         defer { bpfman.tearDown() }
         let id = try #require(try Self.load(bpfman, "kprobe:kprobe_counter", refusedWith: "kprobe"))
         let inside = bpfman.bpfman(["link", "attach", "kprobe", String(id), "__x64_sys_getppid", "--offset", "1"])
-        guard TestEnvironment.guestLane else {
+        guard TestEnvironment.kernelHas(.kprobe) else {
             #expect(inside.status == 1 && inside.stderr.contains("kernel feature kprobe is not available"), "\(inside.stderr)")
             return
         }

@@ -1,3 +1,4 @@
+import BPF
 import Crypto
 import Foundation
 import Testing
@@ -43,6 +44,16 @@ package enum TestEnvironment {
     /// Whether the tests run in the guest lane's full kernel (`make test-guest`),
     /// where kprobes, trampolines and BPF LSM must work.
     package static let guestLane = ProcessInfo.processInfo.environment["BPFMAN_GUEST_LANE"] == "1"
+
+    /// Whether this machine's kernel has `feature`, by bpfman's own probe:
+    /// kernel-hook tests assert the real behaviour where it is and the
+    /// named-feature error where it is not. The guest lane's kernel has
+    /// every feature, so there a missing one fails the test instead.
+    package static func kernelHas(_ feature: KernelFeature) -> Bool {
+        let has = (try? KernelFeatures.shared.availability(of: feature)) == .available
+        if guestLane && !has { Issue.record("the guest lane's kernel lacks \(feature.name)") }
+        return has
+    }
 
     /// `value`'s bytes in little-endian order as hex, the form of `-g NAME=HEX`.
     package static func littleEndianHex<T: FixedWidthInteger>(_ value: T) -> String {

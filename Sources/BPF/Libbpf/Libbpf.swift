@@ -42,13 +42,17 @@ enum Libbpf {
         }
     }
 
-    /// The `sz` for a libbpf options struct: the end of its last field.
+    /// A zeroed libbpf options struct whose `sz` ends at `lastField`, the
+    /// last field the caller sets; Swift cannot use `LIBBPF_OPTS`.
     ///
     /// libbpf rejects non-zero bytes between the fields it knows and `sz`;
     /// tail padding of a Swift-built value is not guaranteed to be zero, so
-    /// `sz` must stop at the last field rather than at the struct's size.
-    static func optionsSize<Options>(_ lastField: KeyPath<Options, UInt32>) -> Int {
-        (MemoryLayout<Options>.offset(of: lastField) ?? MemoryLayout<Options>.size - 4) + 4
+    /// `sz` stops at the end of a field rather than at the struct's size.
+    static func options<Options: LibbpfOptions, Field>(through lastField: KeyPath<Options, Field>) -> Options {
+        var options = Options()
+        let fieldSize = MemoryLayout<Field>.size
+        options.sz = (MemoryLayout<Options>.offset(of: lastField) ?? MemoryLayout<Options>.size - fieldSize) + fieldSize
+        return options
     }
 
     /// libbpf's text for an errno, including its private error codes (4000+).
@@ -74,3 +78,15 @@ enum Libbpf {
         }
     }
 }
+
+/// A libbpf options struct: zero-initialisable, with its size in `sz`.
+protocol LibbpfOptions {
+    init()
+    var sz: Int { get set }
+}
+
+extension bpf_object_open_opts: LibbpfOptions {}
+extension bpf_link_create_opts: LibbpfOptions {}
+extension bpf_tc_opts: LibbpfOptions {}
+extension bpf_tc_hook: LibbpfOptions {}
+extension bpf_xdp_query_opts: LibbpfOptions {}

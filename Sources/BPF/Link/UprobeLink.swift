@@ -29,21 +29,3 @@ package enum UprobeLink {
         return try PerfEventLink.attach(program: program, event: event)
     }
 }
-
-/// The perf-event BPF link shared by uprobes, kprobes and tracepoints.
-package enum PerfEventLink {
-    /// Attaches `program` to the perf `event`; the link keeps the event open.
-    ///
-    /// Corresponds to `bpf_link_create(..., BPF_PERF_EVENT)`.
-    package static func attach(program: borrowing OwnedDescriptor, event: borrowing OwnedDescriptor) throws(BPFError) -> OwnedDescriptor {
-        do {
-            return try LinkCreate.perfEvent(program: program, event: event)
-        } catch {
-            if error == .fileExists {
-                throw BPFError(code: .alreadyExists, message: "attach program to perf event: the program is already attached to this probe or tracepoint (the kernel allows one attachment per event): file exists",
-                               underlying: SyscallError(call: "BPF_LINK_CREATE", errno: error))
-            }
-            throw BPFError.syscall("attach program to perf event", call: "BPF_LINK_CREATE", errno: error)
-        }
-    }
-}

@@ -52,8 +52,7 @@ package final class BPFObject {
         Libbpf.clearWarnings()
         let image = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
         image.copyBytes(from: bytes)
-        var options = bpf_object_open_opts()
-        options.sz = MemoryLayout<bpf_object_open_opts>.size
+        var options = Libbpf.options(through: \bpf_object_open_opts.object_name)
         // libbpf names an object it opens from a file by the file's base
         // name up to the first dot; the same name keeps the internal maps'
         // names (`<name>.rodata`) the same for objects opened from memory.
