@@ -23,7 +23,7 @@ blacklist=$blacklist,sha1_ssse3,sha256_ssse3,sha512_ssse3,crc32_pclmul,crct10dif
 lsm=lockdown,capability,landlock,yama,apparmor,bpf
 
 start=$(date +%s)
-timeout 900 vng --run "$kernel" --disable-kvm --force-9p --memory 2G --cpus 2 --rwdir "$out" --cwd "$root" \
+timeout 1800 vng --run "$kernel" --disable-kvm --force-9p --memory 2G --cpus 2 --rwdir "$out" --cwd "$root" \
   --append "modprobe.blacklist=$blacklist lsm=$lsm" \
   --exec "BPFMAN_GUEST_LANE=1 CI=true '$bundle' --testing-library swift-testing --filter '$filter' > '$out/log' 2>&1; echo \$? > '$out/rc'" \
   > "$out/console" 2>&1 < /dev/null || true
