@@ -119,6 +119,10 @@ package enum BpfmanCLI {
             let word = message.dropFirst("Unexpected argument '".count).prefix { $0 != "'" }
             return "unexpected argument \(word)"
         }
+        // "2 unexpected arguments: 'a', 'b'": kong names the first.
+        if let range = message.range(of: " unexpected arguments: '"), message[..<range.lowerBound].allSatisfy(\.isASCIIDigit) {
+            return "unexpected argument \(message[range.upperBound...].prefix { $0 != "'" })"
+        }
         if message.hasPrefix("Missing expected argument '") {
             let name = String(message.dropFirst("Missing expected argument '".count).prefix { $0 != "'" })
             // ArgumentParser takes `-1` for a flag, then misses the ID; kong

@@ -30,6 +30,7 @@ import TestSupport
         (["version", "-o", "json"], "version", "unknown flag -o"),
         (["-o", "json", "program", "list"], "", "unknown flag -o"),
         (["program", "frobnicate"], "program", "unexpected argument frobnicate"),
+        (["program", "frobnicate", "1"], "program", "unexpected argument frobnicate"),
     ])
     func usageError(arguments: [String], path: String, message: String) {
         let result = UnprivilegedCLI.run(arguments)
