@@ -46,22 +46,9 @@ package enum FileSystem {
         defer { _ = close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(.lastError) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .notRegularFile(kind: kind(of: info.st_mode)) }
+        let kind = FileKind(mode: info.st_mode)
+        guard kind == .regular else { throw .notRegularFile(kind) }
         do { return try readAll(fd, limit: limit) } catch { throw .system(error) }
-    }
-
-    /// What a file of `mode` is, for messages: "a directory", "a FIFO", ….
-    package static func kind(of mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFREG: "a regular file"
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO"
-        case S_IFCHR: "a character device"
-        case S_IFBLK: "a block device"
-        case S_IFSOCK: "a socket"
-        case S_IFLNK: "a symbolic link"
-        default: "not a regular file"
-        }
     }
 
     /// Reads a whole text file (procfs, sysfs), decoding it as UTF-8.
@@ -175,10 +162,51 @@ package enum FileSystem {
     }
 }
 
+/// What a file is, from the `S_IFMT` bits of its mode.
+package enum FileKind: Sendable, Equatable, CustomStringConvertible {
+    case regular, directory, fifo, characterDevice, blockDevice, socket, symbolicLink, unknown
+
+    /// The kind of a file of `mode`.
+    package init(mode: mode_t) {
+        switch mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFDIR: self = .directory
+        case S_IFIFO: self = .fifo
+        case S_IFCHR: self = .characterDevice
+        case S_IFBLK: self = .blockDevice
+        case S_IFSOCK: self = .socket
+        case S_IFLNK: self = .symbolicLink
+        default: self = .unknown
+        }
+    }
+
+    /// The kind for messages: "a directory", "a FIFO", ….
+    package var description: String {
+        switch self {
+        case .regular: "a regular file"
+        case .directory: "a directory"
+        case .fifo: "a FIFO"
+        case .characterDevice: "a character device"
+        case .blockDevice: "a block device"
+        case .socket: "a socket"
+        case .symbolicLink: "a symbolic link"
+        case .unknown: "not a regular file"
+        }
+    }
+}
+
 /// Why ``FileSystem/readRegularFile(_:limit:)`` read nothing.
-package enum FileReadError: Error, Sendable, Equatable {
+package enum FileReadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed.
     case system(Errno)
-    /// The path names something other than a regular file (`kind` says what, e.g. "a FIFO").
-    case notRegularFile(kind: String)
+    /// The path names something other than a regular file.
+    case notRegularFile(FileKind)
+
+    /// The cause for messages: the errno's text, or "is a FIFO, not a regular file".
+    package var description: String {
+        switch self {
+        case .system(let errno): errno.lowercasedDescription
+        case .notRegularFile(let kind): "is \(kind), not a regular file"
+        }
+    }
 }

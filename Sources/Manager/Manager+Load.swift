@@ -47,10 +47,10 @@ extension Manager {
                 throw ManagerError(.notFound, "object file \"\(path)\" does not exist")
             case .system(let errno):
                 throw ManagerError(ErrorCode(errno: errno), "read object file \"\(path)\": \(errno.lowercasedDescription)")
-            case .notRegularFile(let kind) where kind == "a directory":
+            case .notRegularFile(.directory):
                 throw ManagerError(.invalidArgument, "object path \"\(path)\" is a directory, not a file")
-            case .notRegularFile(let kind):
-                throw ManagerError(.invalidArgument, "object path \"\(path)\" is \(kind), not a regular file")
+            case .notRegularFile:
+                throw ManagerError(.invalidArgument, "object path \"\(path)\" \(error)")
             }
         }
     }

@@ -22,16 +22,10 @@ extension TargetResolver {
     ///
     /// - Throws: `.invalidArgument` naming what the file is instead.
     static func requireRegularFile(_ path: String, root: String) throws(TargetError) {
-        guard let info = FileSystem.status(root + path), info.st_mode & S_IFMT != S_IFREG else { return }
-        throw TargetError(code: .invalidArgument, message: "uprobe target \(path) is \(FileSystem.kind(of: info.st_mode)), not a regular file")
-    }
-
-    /// `error` as message text: the errno, or what the file is instead of a regular file.
-    static func describe(_ error: FileReadError) -> String {
-        switch error {
-        case .system(let errno): errno.lowercasedDescription
-        case .notRegularFile(let kind): "is \(kind), not a regular file"
-        }
+        guard let info = FileSystem.status(root + path) else { return }
+        let kind = FileKind(mode: info.st_mode)
+        guard kind != .regular else { return }
+        throw TargetError(code: .invalidArgument, message: "uprobe target \(path) \(FileReadError.notRegularFile(kind))")
     }
 
     /// The file offset of `symbol` in the ELF file at `path`.
@@ -47,7 +41,7 @@ extension TargetResolver {
                               message: "open executable \(path): parse ELF file: open \(path): \(errno.lowercasedDescription)",
                               underlying: SyscallError(call: "open", errno: errno))
         } catch {
-            throw TargetError(code: .invalidArgument, message: "open executable \(path): \(path) \(describe(error))")
+            throw TargetError(code: .invalidArgument, message: "open executable \(path): \(path) \(error)")
         }
         do {
             guard let offset = try ELFFile(bytes: bytes).symbolFileOffset(named: symbol) else {

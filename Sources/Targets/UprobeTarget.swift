@@ -71,7 +71,7 @@ package struct TargetResolver: Sendable {
             let bytes = try FileSystem.readRegularFile(root + "/etc/ld.so.cache", limit: 64 << 20)
             if let path = try LdSoCache(bytes: bytes).lookup(library: target) { return path }
         } catch let error as FileReadError {
-            cacheNote = error == .system(.noSuchFileOrDirectory) ? " (no /etc/ld.so.cache)" : " (\(Self.describe(error)))"
+            cacheNote = error == .system(.noSuchFileOrDirectory) ? " (no /etc/ld.so.cache)" : " (\(error))"
         } catch {
             cacheNote = " (\(error))"
         }

@@ -30,8 +30,8 @@ package final class BPFObject {
             case .system(let errno):
                 throw BPFError(code: ErrorCode(errno: errno), message: "load collection spec: open \(path): \(errno.lowercasedDescription)",
                                underlying: SyscallError(call: "open", errno: errno))
-            case .notRegularFile(let kind):
-                throw BPFError(code: .invalidArgument, message: "load collection spec: \(path) is \(kind), not a regular file")
+            case .notRegularFile:
+                throw BPFError(code: .invalidArgument, message: "load collection spec: \(path) \(error)")
             }
         }
         try self.init(bytes: bytes, name: path)
