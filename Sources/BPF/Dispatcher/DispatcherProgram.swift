@@ -39,13 +39,7 @@ package enum DispatcherProgram {
     /// - Returns: the extension program, not yet attached anywhere.
     package static func loadExtension(_ object: BPFObject, program: String, kind: DispatcherKind) throws(BPFError) -> OwnedDescriptor {
         let placeholder = try load(DispatcherConfig(kind: kind, slots: [DispatcherConfig.Slot(chainCallActions: 0, priority: 0)]))
-        return try loadExtension(object, program: program, target: placeholder)
-    }
-
-    /// Loads `program` of `object` as an extension of slot 0 of `target`,
-    /// which stays open (borrowed) until the kernel has verified it.
-    private static func loadExtension(_ object: BPFObject, program: String, target: borrowing OwnedDescriptor) throws(BPFError) -> OwnedDescriptor {
-        try object.selectExtension(program: program, target: target, function: DispatcherKind.slotFunction(0))
+        try object.selectExtension(program: program, target: placeholder, function: DispatcherKind.slotFunction(0))
         return try object.load(program: program)
     }
 }
