@@ -54,10 +54,10 @@ package enum ValueSyntax {
             let name = String(item[..<equals])
             var hex = String(item[item.index(after: equals)...]).trimmingSpaces()
             if hex.hasPrefix("0x") || hex.hasPrefix("0X") { hex = String(hex.dropFirst(2)) }
-            guard let bytes = decodeHex(hex) else {
-                throw UsageError("--global: invalid hex data for \"\(name)\": encoding/hex: \(hexError(hex))")
+            switch decodeHex(hex) {
+            case .success(let bytes): result[name] = bytes
+            case .failure(let reason): throw UsageError("--global: invalid hex data for \"\(name)\": encoding/hex: \(reason.text)")
             }
-            result[name] = bytes
         }
         return result
     }
@@ -158,40 +158,43 @@ package enum ValueSyntax {
         return Int32(value)
     }
 
-    /// Why Go's `hex.DecodeString` refuses `hex`, in its words: the first
-    /// invalid character of a pair (as `%#U`, `U+007A 'z'`), then the last
-    /// character of an odd-length string, then the odd length itself.
-    private static func hexError(_ hex: String) -> String {
-        let characters = Array(hex.unicodeScalars)
-        func isHex(_ scalar: Unicode.Scalar) -> Bool {
-            ("0"..."9").contains(scalar) || ("a"..."f").contains(scalar) || ("A"..."F").contains(scalar)
+    /// Why ``decodeHex(_:)`` refused, in Go's `encoding/hex` words.
+    private struct HexError: Error {
+        var text: String
+    }
+
+    /// `hex` decoded as Go's `hex.DecodeString` does: pair by pair, ASCII hex
+    /// digits only (no sign), refusing the first invalid character (named
+    /// as `%#U`, `U+007A 'z'`), then the last character of an odd-length
+    /// string, then the odd length itself.
+    private static func decodeHex(_ hex: String) -> Result<[UInt8], HexError> {
+        let scalars = Array(hex.unicodeScalars)
+        func value(_ scalar: Unicode.Scalar) -> UInt8? {
+            switch scalar {
+            case "0"..."9": UInt8(scalar.value - 0x30)
+            case "a"..."f": UInt8(scalar.value - 0x61 + 10)
+            case "A"..."F": UInt8(scalar.value - 0x41 + 10)
+            default: nil
+            }
         }
-        func invalid(_ scalar: Unicode.Scalar) -> String {
+        func invalid(_ scalar: Unicode.Scalar) -> HexError {
             let code = String(scalar.value, radix: 16, uppercase: true)
             let category = scalar.properties.generalCategory
             let printable = scalar == " " || !(scalar.properties.isWhitespace || [.control, .format, .unassigned, .surrogate].contains(category))
-            return "invalid byte: U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code + (printable ? " '\(scalar)'" : "")
+            return HexError(text: "invalid byte: U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code + (printable ? " '\(scalar)'" : ""))
         }
+        var bytes: [UInt8] = []
         var index = 1
-        while index < characters.count {
-            if let bad = characters[(index - 1)...index].first(where: { !isHex($0) }) { return invalid(bad) }
+        while index < scalars.count {
+            guard let high = value(scalars[index - 1]) else { return .failure(invalid(scalars[index - 1])) }
+            guard let low = value(scalars[index]) else { return .failure(invalid(scalars[index])) }
+            bytes.append(high << 4 | low)
             index += 2
         }
-        if let last = characters.last, characters.count % 2 == 1 {
-            return isHex(last) ? "odd length hex string" : invalid(last)
+        if let last = scalars.last, scalars.count % 2 == 1 {
+            return .failure(value(last) == nil ? invalid(last) : HexError(text: "odd length hex string"))
         }
-        return "invalid byte"
-    }
-
-    private static func decodeHex(_ hex: String) -> [UInt8]? {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var iterator = hex.makeIterator()
-        while let high = iterator.next(), let low = iterator.next() {
-            guard let byte = UInt8(String([high, low]), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
+        return .success(bytes)
     }
 }
 

@@ -23,6 +23,8 @@ import TestSupport
         (load + ["--programs", "xdp:p", "-g", "x"], "program load file", "--global: invalid format \"x\": expected NAME=HEX"),
         (load + ["--programs", "xdp:p", "-g", "=00"], "program load file", "--global: invalid format \"=00\": expected NAME=HEX"),
         (load + ["--programs", "xdp:p", "-g", "w=abc"], "program load file", "--global: invalid hex data for \"w\": encoding/hex: odd length hex string"),
+        (load + ["--programs", "xdp:p", "-g", "w=+f"], "program load file", "--global: invalid hex data for \"w\": encoding/hex: invalid byte: U+002B '+'"),
+        (load + ["--programs", "xdp:p", "-g", "w=0f-0"], "program load file", "--global: invalid hex data for \"w\": encoding/hex: invalid byte: U+002D '-'"),
         (load + ["--programs", "xdp:p", "-m", "x"], "program load file", "--metadata: invalid format \"x\": expected KEY=VALUE"),
         (load + ["--programs", "xdp:p", "-m", "a=1,2"], "program load file", "--metadata: invalid format \"2\": expected KEY=VALUE"),
         (load + ["--programs", "xdp:p", "--map-owner-id", "-1"], "program load file",
