@@ -40,6 +40,8 @@ package enum DispatcherProgram {
     package static func loadExtension(_ object: BPFObject, program: String, kind: DispatcherKind) throws(BPFError) -> OwnedDescriptor {
         let placeholder = try load(DispatcherConfig(kind: kind, slots: [DispatcherConfig.Slot(chainCallActions: 0, priority: 0)]))
         try object.selectExtension(program: program, target: placeholder, function: DispatcherKind.slotFunction(0))
-        return try object.load(program: program)
+        let loaded = try object.load(program: program)
+        _ = consume placeholder  // the kernel verified against it during the load
+        return loaded
     }
 }
