@@ -17,7 +17,7 @@ DEB_PACKAGES := libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev bpftool iproute2
                 binutils python3-yaml python3-jsonschema
 # The unprivileged test targets `make test-unit` runs (CLITests and the
 # namespace suites need root), and the one unprivileged CLITests suite.
-UNIT_TESTS  := ^(BinaryFormatsTests|ArchiveTests|ImagesTests|ManagerTests|RuntimesTests|StoreTests|TargetsTests|ModelTests|KubernetesTests|CLIParsingTests)\. \
+UNIT_TESTS  := ^(BinaryFormatsTests|ArchiveTests|ExecutionTests|ImagesTests|ManagerTests|RuntimesTests|StoreTests|TargetsTests|ModelTests|KubernetesTests|CLIParsingTests|LogsTests)\. \
                ^NamespacesTests\.(ContainerNamespaceTests|PIDNamespacesTests|ProcessStatusTests) ^CLITests\.KubernetesManifestTests
 
 .PHONY: all deps build bpf check-layering test test-guest test-unit demo bench clean
@@ -60,6 +60,8 @@ check-layering:
 	@! grep -rln 'import CLinuxShims' Sources | grep -v -e '^Sources/LinuxSys/' -e '^Sources/BPF/Syscall/' || { echo 'CLinuxShims imported outside LinuxSys and BPF/Syscall'; exit 1; }
 	@! grep -rlnE '^import (Foundation|Dispatch)' Sources/BPF Sources/Targets Sources/Namespaces Sources/LinuxSys Sources/BinaryFormats Sources/Diagnostics Sources/Model Sources/bpfman-ns || { echo 'Foundation/Dispatch in a module bpfman-ns links'; exit 1; }
 	@! grep -rlnE '^import (Images|ImageLoading|Runtimes|HTTPTransport|ContainerSelection|Server|FullCLI|GRPC|NIO|AsyncHTTPClient|Crypto|SwiftProtobuf)' Sources/CLI Sources/Manager Sources/Store Sources/bpfman || { echo 'registry, runtime or gRPC code in a module bpfman links (it belongs in FullCLI)'; exit 1; }
+	@! grep -rlnE '^import BPF$$' Sources/CLI Sources/Server Sources/FullCLI Sources/Agent || { echo 'the kernel layer imported by a front end (render Model.Kernel* values; kernel work goes through Manager)'; exit 1; }
+	@! grep -rlnE '^import (CLinuxShims|CLibbpf|Execution)$$' Sources/Model || { echo 'Model is the shared vocabulary: no kernel or execution imports'; exit 1; }
 	@echo 'layering ok'
 
 ## test: everything, privileged tests included (run as root), then the guest lane.

@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C layer.
@@ -43,9 +44,10 @@ let package = Package(
         // Foundation-free layer, linked into the single-threaded bpfman-ns.
         .target(name: "Diagnostics", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Model"),
-        .target(name: "LinuxSys", dependencies: ["CLinuxShims", "Diagnostics",
+        .target(name: "LinuxSys", dependencies: ["CLinuxShims", "Diagnostics", "Model",
                                                  .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "BinaryFormats"),
+        .target(name: "Execution", dependencies: ["LinuxSys"]),
         .target(name: "BPF", dependencies: ["CLibbpf", "CLinuxShims", "Diagnostics", "LinuxSys", "Model",
                                             .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Targets", dependencies: ["BinaryFormats", "Diagnostics", "LinuxSys",
@@ -66,7 +68,7 @@ let package = Package(
                                                       .product(name: "NIOCore", package: "swift-nio"),
                                                       .product(name: "NIOHTTP1", package: "swift-nio")]),
 
-        .target(name: "Runtimes", dependencies: ["CRIProto", "Diagnostics", "HTTPTransport", "LinuxSys", "Model",
+        .target(name: "Runtimes", dependencies: ["Execution", "CRIProto", "Diagnostics", "HTTPTransport", "LinuxSys", "Model",
                                                  .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                  .product(name: "NIOCore", package: "swift-nio"),
                                                  .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -84,12 +86,14 @@ let package = Package(
         // State and the manager core.
         .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Model", .product(name: "GRDB", package: "GRDB.swift"),
                                              .product(name: "GRDBSQLite", package: "GRDB.swift")]),
-        .target(name: "Manager", dependencies: ["BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Store", "Targets",
+        // Log lines: the --log spec, a logger per component, slog's line layout.
+        .target(name: "Logs", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "Manager", dependencies: ["Logs", "Execution", "BinaryFormats", "BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Store", "Targets",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
         // The manager's work that needs the registry client: loading from bytecode images.
-        .target(name: "ImageLoading", dependencies: ["BPF", "Diagnostics", "Images", "LinuxSys", "Manager", "Model", "Runtimes"]),
+        .target(name: "ImageLoading", dependencies: ["Execution", "BPF", "Diagnostics", "Images", "LinuxSys", "Manager", "Model", "Runtimes"]),
         // The manager's work that needs the container runtimes: selectors, their sync and watch.
-        .target(name: "ContainerSelection", dependencies: ["Diagnostics", "Manager", "Model", "Runtimes", "Store"]),
+        .target(name: "ContainerSelection", dependencies: ["Execution", "Diagnostics", "Manager", "Model", "Runtimes", "Store"]),
         // The Kubernetes client and the node agent.
         .target(name: "Kubernetes", dependencies: ["Diagnostics", "HTTPTransport",
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -97,25 +101,25 @@ let package = Package(
                                                    .product(name: "NIOHTTP1", package: "swift-nio"),
                                                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                    .product(name: "Yams", package: "Yams")]),
-        .target(name: "Agent", dependencies: ["ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Kubernetes", "Manager", "Model", "Runtimes"]),
+        .target(name: "Agent", dependencies: ["Logs", "Execution", "ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Kubernetes", "Manager", "Model", "Runtimes"]),
 
         // Every command's declaration, and the work of those that need no registry, runtime or gRPC code.
-        .target(name: "CLI", dependencies: ["BPF", "Diagnostics", "Manager", "Model", "Namespaces",
+        .target(name: "CLI", dependencies: ["Logs", "Diagnostics", "Manager", "Model", "Namespaces",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The work of the commands that do (FullCommand), linked only into bpfman-full.
-        .target(name: "FullCLI", dependencies: ["CLI", "ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Manager", "Model",
+        .target(name: "FullCLI", dependencies: ["Logs", "Execution", "CLI", "ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Manager", "Model",
                                                 "Runtimes", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .target(name: "Server", dependencies: ["BpfmanProto", "ImageLoading", "Manager", "Diagnostics", "Images", "Model", "BPF",
+        .target(name: "Server", dependencies: ["Logs", "Execution", "BpfmanProto", "ImageLoading", "Manager", "Diagnostics", "Images", "Model",
                                                .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // Executables: wiring only.
         .executableTarget(name: "bpfman", dependencies: ["CLI"], linkerSettings: releaseLinkSettings),
         .executableTarget(name: "bpfman-full", dependencies: ["CLI", "FullCLI"], linkerSettings: releaseLinkSettings),
-        .executableTarget(name: "bpfman-agent", dependencies: ["Agent", "Kubernetes", "Manager",
+        .executableTarget(name: "bpfman-agent", dependencies: ["Logs", "Agent", "Kubernetes", "Manager",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "bpfman-ns", dependencies: ["BPF", "Diagnostics", "LinuxSys", "Namespaces", "Targets",
+        .executableTarget(name: "bpfman-ns", dependencies: ["BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Targets",
                                                             .product(name: "SystemPackage", package: "swift-system")],
                           linkerSettings: releaseLinkSettings),
 
@@ -135,10 +139,11 @@ let package = Package(
                                                        .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "LinuxSys"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images"]),
-        .testTarget(name: "RuntimesTests", dependencies: ["Diagnostics", "Runtimes"]),
+        .testTarget(name: "RuntimesTests", dependencies: ["Diagnostics", "Model", "Runtimes"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager"]),
-        .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys"]),
+        .testTarget(name: "NamespacesTests", dependencies: ["Namespaces", "LinuxSys", "Model"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "BPF", "LinuxSys", "Model", "bpfman", "bpfman-full", "bpfman-ns", "bpfman-agent"]),
         // Unprivileged, one per module (`make test-unit`).
         .testTarget(name: "StoreTests", dependencies: ["Store", "Model", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -146,6 +151,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes", "Agent", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "CLIParsingTests", dependencies: ["TestSupport", "bpfman"]),
+        .testTarget(name: "LogsTests", dependencies: ["Logs", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

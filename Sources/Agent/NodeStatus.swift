@@ -86,7 +86,7 @@ struct NodeStatus: Equatable, Sendable {
     static func links(_ sync: ContainerSyncResult) -> [Link] {
         sync.containers.map { entry in
             Link(containerID: entry.container.id, pod: entry.container.pod, namespace: entry.container.namespace,
-                 containerName: entry.container.name, pid: entry.container.pid, linkID: entry.link?.id.rawValue,
+                 containerName: entry.container.name, pid: entry.container.pid.rawValue, linkID: entry.link?.id.rawValue,
                  state: entry.link == nil ? "Error: \(entry.error ?? "attach failed")" : "Attached")
         }.sorted { ($0.namespace ?? "", $0.pod ?? "", $0.containerName ?? "", $0.containerID ?? "")
             < ($1.namespace ?? "", $1.pod ?? "", $1.containerName ?? "", $1.containerID ?? "") }

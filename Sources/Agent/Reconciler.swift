@@ -1,5 +1,6 @@
-import Diagnostics
 import ContainerSelection
+import Diagnostics
+import Execution
 import Foundation
 import ImageLoading
 import Images
@@ -23,6 +24,8 @@ package actor Reconciler {
     private let manager: Manager
     private let client: KubeClient
     private let runtimeEndpoint: String?
+    /// Where manager work runs: the agent's own threads, as `serve`'s.
+    private let executor = DaemonExecutor(readers: 1)
     private var workloads: [String: [String: Workload]] = [:]
     private var nodeLabels: [String: String] = [:]
     private var written: [String: (status: NodeStatus, since: String)] = [:]
@@ -221,16 +224,16 @@ package actor Reconciler {
         try await offload { [manager] () throws(ManagerError) in try Self.unload(records, manager: manager) }
     }
 
-    /// Runs blocking manager work on its own thread, off the concurrency pool.
+    /// Runs blocking manager work on the executor's writer thread, off the
+    /// cooperative pool, in the order the reconciler asks for it.
     private func offload<T: Sendable>(_ body: @escaping @Sendable () throws(ManagerError) -> T) async throws(ManagerError) -> T {
-        let result: Result<T, ManagerError> = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: Self.capture(body)) }.start()
+        do {
+            return try await executor.write { () throws -> T in try body() }
+        } catch let error as ManagerError {
+            throw error
+        } catch {
+            throw ManagerError(.cancelled, "cancelled before it changed anything")
         }
-        return try result.get()
-    }
-
-    private static func capture<T>(_ body: () throws(ManagerError) -> T) -> Result<T, ManagerError> {
-        do { return .success(try body()) } catch { return .failure(error) }
     }
 
     // MARK: API

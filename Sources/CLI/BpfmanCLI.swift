@@ -43,6 +43,12 @@ package enum BpfmanCLI {
             return usage(parseMessage(error, arguments: arguments), arguments: arguments)
         }
         do {
+            try CLIContext.settings.startLogging(serving: command is ServeCommand)
+        } catch {
+            CLIContext.writeError("bpfman: error: \(error.message)")
+            return 1
+        }
+        do {
             var mutable = command
             try mutable.run()
             return 0

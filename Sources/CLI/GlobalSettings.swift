@@ -1,4 +1,5 @@
 import Glibc
+import Logs
 import Manager
 
 /// The global flags (`--runtime-dir`, `--lock-timeout`, ...), which may stand
@@ -9,7 +10,10 @@ package struct GlobalSettings: Sendable {
     var lockTimeout: Double? = 30
     var lockTimeoutText = "30s"
     var config: String?
-    var log = "warn"
+    /// `--log` or `$BPFMAN_LOG`; empty when neither is given.
+    var log = ""
+    /// The config file, once ``startLogging(serving:)`` has read it.
+    private var configFile: ConfigFile?
 
     /// The global flags as full help lists them.
     static let help = """
@@ -104,13 +108,37 @@ package struct GlobalSettings: Sendable {
     ///   for a missing explicit file or a bad one.
     package func imageSettings() throws(ManagerError) -> ImageSettings {
         let file: ConfigFile
+        if let configFile { file = configFile } else { file = try loadConfigFile() }
+        return ImageSettings(cacheDirectory: effectiveImageCacheDirectory, signing: file.signing,
+                             progress: { line in CLIContext.writeError(line) })
+    }
+
+    /// Reads the config file and sets up logging from it and `--log`, as
+    /// the reference does before every command: `--log`, else
+    /// `$BPFMAN_LOG`, else `warn`. `serve` (`serving`) uses the config
+    /// file's `[logging]` level instead of `warn`, and the file's `info`
+    /// default; other commands only check it.
+    ///
+    /// - Throws: `ManagerError` "create logger: failed to read config file:
+    ///   ...", "create logger: invalid config: ..." or "create logger:
+    ///   invalid log spec: ...".
+    mutating func startLogging(serving: Bool) throws(ManagerError) {
+        let file = try loadConfigFile()
+        let text = !log.isEmpty ? log : serving ? file.logging.specText : "warn"
         do {
-            file = try ConfigFile.load(path: config ?? ConfigFile.defaultPath, explicit: config != nil)
+            Log.bootstrap(spec: try LogSpec(parsing: text), format: file.logging.format)
+        } catch {
+            throw ManagerError(.invalidArgument, "create logger: invalid log spec: \(error.message)")
+        }
+        configFile = file
+    }
+
+    private func loadConfigFile() throws(ManagerError) -> ConfigFile {
+        do {
+            return try ConfigFile.load(path: config ?? ConfigFile.defaultPath, explicit: config != nil)
         } catch {
             throw ManagerError(error.code, "create logger: " + error.message)
         }
-        return ImageSettings(cacheDirectory: effectiveImageCacheDirectory, signing: file.signing,
-                             progress: { line in CLIContext.writeError(line) })
     }
 
     /// `bpfman-ns` beside the running executable, or `$BPFMAN_NS_BIN`.

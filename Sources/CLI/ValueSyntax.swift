@@ -108,6 +108,11 @@ package enum ValueSyntax {
         return value
     }
 
+    /// A decimal interface index (`--ifindex`, `<ifindex>`).
+    static func interfaceIndex(_ text: String, label: String) throws(UsageError) -> InterfaceIndex {
+        InterfaceIndex(UInt32(try number(text, label: label, max: UInt64(UInt32.max))))
+    }
+
     /// Checks `--pid` and `--container-pid`: host process IDs are positive
     /// (0 means none).
     static func processIDs(pid: Int32?, containerPID: Int32?) throws(UsageError) {
@@ -134,13 +139,13 @@ package enum ValueSyntax {
     }
 
     /// `--proceed-on` action names for XDP or TC.
-    static func proceedOn(_ values: [String], tc: Bool) throws(UsageError) -> [Int32] {
+    static func proceedOn(_ values: [String], tc: Bool) throws(UsageError) -> ProceedOn {
         let table: [String: Int32] = tc
             ? ["unspec": -1, "ok": 0, "reclassify": 1, "shot": 2, "pipe": 3, "stolen": 4, "queued": 5, "repeat": 6,
                "redirect": 7, "trap": 8, "dispatcher_return": 30]
             : ["aborted": 0, "drop": 1, "pass": 2, "tx": 3, "redirect": 4, "dispatcher_return": 31]
         let names = list(values).map { $0.trimmingSpaces().lowercased() }.filter { !$0.isEmpty }
-        if names.isEmpty { return tc ? [3, 30] : [2, 31] }
+        if names.isEmpty { return tc ? .tcDefault : .xdpDefault }
         var result: [Int32] = []
         for name in names {
             guard let code = table[name] else {
@@ -148,7 +153,7 @@ package enum ValueSyntax {
             }
             if !result.contains(code) { result.append(code) }
         }
-        return result
+        return ProceedOn(result)
     }
 
     /// A priority ≥ 0.

@@ -2,6 +2,7 @@
 #include "CLinuxShims.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <sched.h>
 #include <stddef.h>
@@ -17,7 +18,11 @@
 
 unsigned long cshim_program_headers(void) { return getauxval(AT_PHDR); }
 unsigned long cshim_program_header_count(void) { return getauxval(AT_PHNUM); }
+int cshim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int cshim_setns(int fd, int nstype) { return setns(fd, nstype); }
+static _Thread_local int thread_tainted;
+void cshim_thread_taint(void) { thread_tainted = 1; }
+int cshim_thread_tainted(void) { return thread_tainted; }
 long cshim_statfs_type(const char *path) {
     struct statfs info;
     if (statfs(path, &info) != 0) return -1;

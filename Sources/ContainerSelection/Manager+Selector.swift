@@ -1,4 +1,5 @@
 import Diagnostics
+import Execution
 import Manager
 import Model
 import Runtimes
@@ -52,7 +53,7 @@ extension Manager {
         }
         return { container in
             var single = request
-            single.target = .uprobe(target: target, functionName: functionName, offset: offset, pid: pid ?? container.pid,
+            single.target = .uprobe(target: target, functionName: functionName, offset: offset, pid: pid ?? container.pid.rawValue,
                                     containerPID: container.pid)
             return single
         }

@@ -15,6 +15,9 @@ package enum ErrorCode: String, Sendable, Equatable {
     case failedPrecondition
     /// A dependency (lock, runtime socket, registry) could not be reached in time.
     case unavailable
+    /// The caller went away (a cancelled or expired call) before the
+    /// operation changed anything.
+    case cancelled
     /// A bug or an unexpected kernel answer.
     case `internal`
 }

@@ -31,14 +31,14 @@ extension ContainerList: FullCommandWork {
             var table = Table(["RUNTIME", "CONTAINER ID", "NAME", "POD", "NAMESPACE", "PID", "PIDNS"])
             for item in containers {
                 table.append([item.runtime.rawValue, String(item.id.prefix(13)), item.name, item.pod, item.namespace,
-                              String(item.pid), String(item.pidNamespace)])
+                              item.pid.description, String(item.pidNamespace)])
             }
             CLIContext.write(table.rendered())
             return
         }
         CLIContext.write(JSONValue.object([("containers", .array(containers.map { item in
             .object([("runtime", .string(item.runtime.rawValue)), ("id", .string(item.id)), ("name", .string(item.name)),
-                     ("pod", .string(item.pod)), ("namespace", .string(item.namespace)), ("pid", .int(Int64(item.pid))),
+                     ("pod", .string(item.pod)), ("namespace", .string(item.namespace)), ("pid", .int(Int64(item.pid.rawValue))),
                      ("pid_namespace", .uint(item.pidNamespace))])
         }))]).rendered())
     }

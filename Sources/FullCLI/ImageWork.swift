@@ -1,4 +1,5 @@
 import CLI
+import Execution
 import Foundation
 import ImageLoading
 import Images

@@ -1,4 +1,5 @@
 import CLI
+import Execution
 import ImageLoading
 import Manager
 import Model

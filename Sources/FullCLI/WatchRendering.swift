@@ -11,7 +11,7 @@ enum WatchRendering {
             return JSONValue.object([("event", .string("attached")), ("link", LinkRendering.record(link)),
                                      ("container", .object([("id", .string(container.id)), ("name", .string(container.name)),
                                                             ("pod", .string(container.pod)), ("namespace", .string(container.namespace)),
-                                                            ("pid", .int(Int64(container.pid)))]))]).compact() + "\n"
+                                                            ("pid", .int(Int64(container.pid.rawValue)))]))]).compact() + "\n"
         case (.attached(let link, let container), .text):
             return "attached link \(link.id) in container \(container.name) (pod \(container.namespace)/\(container.pod), pid \(container.pid))\n"
         case (.detached(let link, let container), .json):

@@ -1,4 +1,5 @@
 import Diagnostics
+import Execution
 import Images
 import Manager
 import Model

@@ -58,7 +58,7 @@ package enum FileSystem {
 
     /// Sets the permission bits of `path` (following links).
     package static func setMode(_ path: String, _ mode: mode_t) throws(Errno) {
-        try retryingOnInterrupt { chmod(path, mode) }
+        _ = try retryingOnInterrupt { chmod(path, mode) }
     }
 
     /// Writes `bytes` to a new file at `path` (truncating), with `mode`.

@@ -1,3 +1,4 @@
+import CLinuxShims
 import Diagnostics
 import Glibc
 import SystemPackage
@@ -21,13 +22,12 @@ package enum Subprocess {
     package static func run(_ path: String, arguments: [String]) throws(Errno) -> Result {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0 else { throw Errno.lastError }
-        guard pipe(&errPipe) == 0 else {
+        guard cshim_pipe_cloexec(&outPipe) == 0 else { throw Errno.lastError }
+        guard cshim_pipe_cloexec(&errPipe) == 0 else {
             let errno = Errno.lastError
             close(outPipe[0]); close(outPipe[1])
             throw errno
         }
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -3,15 +3,15 @@ import Model
 /// Where to attach, per `link attach` verb.
 package enum AttachTarget: Sendable, Equatable {
     /// `link attach uprobe <prog> <target> [--fn-name] [--offset] [--pid] [--container-pid]`.
-    case uprobe(target: String, functionName: String?, offset: UInt64, pid: Int32?, containerPID: Int32?)
+    case uprobe(target: String, functionName: String?, offset: UInt64, pid: Int32?, containerPID: HostPID?)
     /// `link attach tracepoint <prog> <group/name>`.
     case tracepoint(group: String, name: String)
     /// `link attach kprobe <prog> <fn> [--offset]`.
     case kprobe(functionName: String, offset: UInt64)
     /// `link attach xdp <prog> <iface> --priority [--proceed-on] [--netns]`.
-    case xdp(interface: String, priority: Int32, proceedOn: [Int32], netns: String?)
+    case xdp(interface: String, priority: Int32, proceedOn: ProceedOn, netns: String?)
     /// `link attach tc <prog> <iface> <direction> --priority [--proceed-on] [--netns]`.
-    case tc(interface: String, direction: TCDirection, priority: Int32, proceedOn: [Int32], netns: String?)
+    case tc(interface: String, direction: TCDirection, priority: Int32, proceedOn: ProceedOn, netns: String?)
     /// `link attach tcx <prog> <iface> <direction> --priority [--netns]`.
     case tcx(interface: String, direction: TCDirection, priority: Int32, netns: String?)
     /// `link attach fentry <prog>`.

@@ -1,3 +1,4 @@
+import BPF
 import Model
 
 /// One program to load from an object: `TYPE:NAME[:ATTACH]`.
@@ -59,5 +60,22 @@ package struct ImageProgramSelection: Sendable, Equatable {
         self.type = type
         self.name = name
         self.attachFunction = attachFunction
+    }
+}
+
+extension ProgramSelection {
+    /// The selection of `name` as a probe of `type` (uprobe or kprobe), made
+    /// its return-probe variant when the program's ELF section in the object
+    /// at `path` says so: the gRPC API has one type for both. Any other type,
+    /// or an object that cannot be read (the load reports that), is kept.
+    package static func probe(_ type: ProgramType, name: String, objectPath path: String) -> ProgramSelection {
+        guard type == .uprobe || type == .kprobe,
+              let object = try? BPFObject(path: path), let section = object.programs.first(where: { $0.name == name })?.sectionName,
+              let kind = SectionKind(sectionName: section) else { return ProgramSelection(type: type, name: name) }
+        switch (type, kind.displayName) {
+        case (.uprobe, "uretprobe"): return ProgramSelection(type: .uretprobe, name: name)
+        case (.kprobe, "kretprobe"): return ProgramSelection(type: .kretprobe, name: name)
+        default: return ProgramSelection(type: type, name: name)
+        }
     }
 }

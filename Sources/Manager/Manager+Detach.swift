@@ -27,10 +27,10 @@ extension Manager {
         if case .tc(let details) = link.details {
             do {
                 try NetworkNamespace.run(in: details.target.netns) {
-                    try TCFilter.detach(ifindex: Int32(details.target.ifindex), egress: details.direction == .egress,
+                    try TCFilter.detach(ifindex: details.target.ifindex, egress: details.direction == .egress,
                                         handle: TCFilter.Handle(handle: details.handle, priority: details.filterPriority))
                 }
-            } catch is NetworkNamespaceEntryError {
+            } catch let error as NetworkNamespaceEntryError where !error.threadTainted {
                 // The namespace is gone, and with it the interface and its filters.
             } catch {
                 throw ManagerError(error, context: "detach link \(link.id)")

@@ -11,7 +11,7 @@ private struct DispatcherMember {
     var linkID: LinkID
     var program: ProgramRecord
     var priority: Int32
-    var proceedOn: [Int32]
+    var proceedOn: ProceedOn
 }
 
 /// Where a member ended up in a new revision.
@@ -25,7 +25,7 @@ private struct PlacedMember {
 extension Manager {
     /// The dispatchers bpfman runs, optionally only those of `type`, in
     /// namespace `nsid` or on interface `ifindex`.
-    package func dispatchers(type: DispatcherType? = nil, nsid: UInt64? = nil, ifindex: UInt32? = nil) throws(ManagerError) -> [DispatcherView] {
+    package func dispatchers(type: DispatcherType? = nil, nsid: UInt64? = nil, ifindex: InterfaceIndex? = nil) throws(ManagerError) -> [DispatcherView] {
         let records = try stored { () throws(StoreError) in try store.dispatchers() }.filter {
             (type == nil || $0.key.type == type) && (nsid == nil || $0.key.nsid == nsid) && (ifindex == nil || $0.key.ifindex == ifindex)
         }
@@ -92,7 +92,7 @@ extension Manager {
     /// Attaches `program` to the dispatcher for `key`, building the
     /// dispatcher on first use, and returns the new member's attachment.
     func attachToDispatcher(_ program: ProgramRecord, key: DispatcherKey, target: InterfaceTarget, priority: Int32,
-                            proceedOn: [Int32], linkID: LinkID) throws(ManagerError) -> Attachment {
+                            proceedOn: ProceedOn, linkID: LinkID) throws(ManagerError) -> Attachment {
         var members = try dispatcherMembers(key)
         members.append(DispatcherMember(link: nil, linkID: linkID, program: program, priority: priority, proceedOn: proceedOn))
         guard members.count <= DispatcherKind.slotCount else {
@@ -187,7 +187,7 @@ extension Manager {
         let members = unordered.sorted {
             ($0.priority, $0.program.name, $0.linkID.rawValue) < ($1.priority, $1.program.name, $1.linkID.rawValue)
         }
-        let kind = DispatcherKind(key.type)
+        let kind: DispatcherKind = key.type == .xdp ? .xdp : .tc
         let revision = (old?.revision ?? 0) + 1
         let directory = layout.dispatcherRevision(key, revision: revision)
         var swapped = false
@@ -195,7 +195,7 @@ extension Manager {
             try? FileSystem.removeTree(directory)
             try FileSystem.createDirectories(directory)
             let config = DispatcherConfig(kind: kind, slots: members.map {
-                DispatcherConfig.Slot(chainCallActions: kind.bitmask($0.proceedOn), priority: UInt32(clamping: $0.priority))
+                DispatcherConfig.Slot(chainCallActions: $0.proceedOn.bitmask(for: key.type), priority: UInt32(clamping: $0.priority))
             })
             let dispatcher = try DispatcherProgram.load(config)
             try Pins.pin(dispatcher, at: directory + "/dispatcher")
@@ -259,7 +259,7 @@ extension Manager {
     /// TC filter for a new dispatcher, an atomic replacement otherwise.
     private func swapIn(_ dispatcher: borrowing OwnedDescriptor, record: inout DispatcherRecord, target: InterfaceTarget) throws(ManagerError) {
         let key = record.key
-        let ifindex = Int32(target.ifindex)
+        let ifindex = target.ifindex
         if let direction = key.type.direction {
             let egress = direction == .egress
             if let priority = record.filterPriority, let handle = record.filterHandle {
@@ -320,9 +320,9 @@ extension Manager {
             guard let filterHandle else { return }
             do {
                 try NetworkNamespace.run(in: target.netns) {
-                    try TCFilter.detach(ifindex: Int32(target.ifindex), egress: direction == .egress, handle: filterHandle)
+                    try TCFilter.detach(ifindex: target.ifindex, egress: direction == .egress, handle: filterHandle)
                 }
-            } catch is NetworkNamespaceEntryError {
+            } catch let error as NetworkNamespaceEntryError where !error.threadTainted {
                 // The namespace is gone, and with it the interface and its filters.
             } catch {
                 throw ManagerError(error, context: "detach \(describe(key, interface: target.interface))")

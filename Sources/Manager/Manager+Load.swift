@@ -76,7 +76,8 @@ extension Manager {
         let program: OwnedDescriptor
         do {
             object = try BPFObject(bytes: plan.bytes, name: plan.objectPath)
-            try object.select(program: selection.name, as: selection.type, attachFunction: selection.attachFunction)
+            try object.select(program: selection.name, as: selection.type.kernelType,
+                              attachFunction: selection.type.requiresAttachFunction ? selection.attachFunction : nil)
             for (name, value) in request.globals.sorted(by: { $0.key < $1.key }) {
                 guard let variable = plan.globals.first(where: { $0.name == name }) else { continue }
                 try object.setGlobal(variable, to: value)

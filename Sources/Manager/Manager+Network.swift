@@ -13,7 +13,7 @@ extension Manager {
             let nsid = try NetworkNamespace.inode(netns)
             return InterfaceTarget(interface: name, ifindex: index, netns: netns ?? "", nsid: nsid)
         } catch let error as NetworkNamespaceEntryError {
-            throw ManagerError(ErrorCode(errno: error.errno), "resolve interface \"\(name)\" in netns \"\(error.path)\": open netns: \(error.errno.lowercasedDescription)")
+            throw ManagerError(ErrorCode(errno: error.errno), "resolve interface \"\(name)\" in netns \"\(error.path)\": open netns: \(error.reason)")
         } catch let errno as Errno {
             throw ManagerError(.notFound, "resolve interface \"\(name)\" in netns \"\(netns ?? "")\": route ip+net: no such network interface: \(errno.lowercasedDescription)")
         } catch {
@@ -26,7 +26,7 @@ extension Manager {
         do {
             return try NetworkNamespace.run(in: netns, body)
         } catch let error as NetworkNamespaceEntryError {
-            throw ManagerError(ErrorCode(errno: error.errno), "enter netns \"\(error.path)\": \(error.errno.lowercasedDescription)")
+            throw ManagerError(ErrorCode(errno: error.errno), "enter netns \"\(error.path)\": \(error.reason)")
         } catch {
             throw ManagerError(error)
         }
@@ -54,7 +54,7 @@ extension Manager {
         throw ManagerError(.unsupported, "program \(existing.programID) is already attached to \(place) as link \(existing.id); multiple \(kind.rawValue) programs per interface need bpfman's dispatcher, and kernel feature \(KernelFeature.freplace.name) is not available on this kernel (\(why)); detach it first or use tcx")
     }
 
-    func attachXDP(_ program: ProgramRecord, interface: String, priority: Int32, proceedOn: [Int32], netns: String?, linkID: LinkID) throws(ManagerError) -> Attachment {
+    func attachXDP(_ program: ProgramRecord, interface: String, priority: Int32, proceedOn: ProceedOn, netns: String?, linkID: LinkID) throws(ManagerError) -> Attachment {
         let target = try interfaceTarget(interface, netns: netns)
         if dispatchersAvailable {
             return try attachToDispatcher(program, key: DispatcherKey(type: .xdp, nsid: target.nsid, ifindex: target.ifindex), target: target,
@@ -63,11 +63,11 @@ extension Manager {
         try refuseSecondProgram(.xdp, on: target, direction: nil)
         let details = LinkDetails.xdp(XDPDetails(target: target, priority: priority, position: 0, proceedOn: proceedOn))
         return try attachPinned(program, pinPath: layout.linkPin(linkID), details: details) { (fd) throws(BPFError) in
-            try inNamespaceBPF(netns) { () throws(BPFError) in try XDPLink.attach(program: fd, ifindex: Int32(target.ifindex)) }
+            try inNamespaceBPF(netns) { () throws(BPFError) in try XDPLink.attach(program: fd, ifindex: target.ifindex) }
         }
     }
 
-    func attachTC(_ program: ProgramRecord, interface: String, direction: TCDirection, priority: Int32, proceedOn: [Int32], netns: String?,
+    func attachTC(_ program: ProgramRecord, interface: String, direction: TCDirection, priority: Int32, proceedOn: ProceedOn, netns: String?,
                   linkID: LinkID) throws(ManagerError) -> Attachment {
         let target = try interfaceTarget(interface, netns: netns)
         if dispatchersAvailable {
@@ -78,7 +78,7 @@ extension Manager {
         let fd = try openProgram(program.id)
         let filterPriority = UInt32(min(max(priority, 1), 65535))
         let handle = try inNamespace(netns) { () throws(BPFError) in
-            try TCFilter.attach(program: fd, ifindex: Int32(target.ifindex), egress: direction == .egress, priority: filterPriority)
+            try TCFilter.attach(program: fd, ifindex: target.ifindex, egress: direction == .egress, priority: filterPriority)
         }
         let details = LinkDetails.tc(TCDetails(target: target, direction: direction, priority: priority, position: 0, proceedOn: proceedOn,
                                                handle: handle.handle, filterPriority: handle.priority))
@@ -129,7 +129,7 @@ extension Manager {
         do {
             return try NetworkNamespace.run(in: netns, body)
         } catch let error as NetworkNamespaceEntryError {
-            throw BPFError(code: ErrorCode(errno: error.errno), message: "enter netns \"\(error.path)\": \(error.errno.lowercasedDescription)")
+            throw BPFError(code: ErrorCode(errno: error.errno), message: "enter netns \"\(error.path)\": \(error.reason)")
         } catch let error as BPFError {
             throw error
         } catch {

@@ -49,7 +49,7 @@ extension Manager {
                 if let record = entry.record {
                     guard filter.types.contains(record.type) else { return false }
                 } else {
-                    guard filter.types.contains(where: { $0.kernelTypeName == entry.kernel.typeName }) else { return false }
+                    guard filter.types.contains(where: { $0.kernelType.rawValue == entry.kernel.type }) else { return false }
                 }
             }
             let metadata = entry.record?.metadata ?? [:]
@@ -94,7 +94,7 @@ extension Manager {
         // dispatcher member is a pinned freplace link like any other.
         if case .tc(let details) = record.details, details.dispatcher == nil {
             let present = (try? NetworkNamespace.run(in: details.target.netns) {
-                TCFilter.programID(ifindex: Int32(details.target.ifindex), egress: details.direction == .egress,
+                TCFilter.programID(ifindex: details.target.ifindex, egress: details.direction == .egress,
                                    handle: TCFilter.Handle(handle: details.handle, priority: details.filterPriority))
             }) ?? nil
             return LinkView(record: record, kernel: nil, kernelSeen: present == record.programID.rawValue, pinPresent: false)

@@ -12,7 +12,7 @@ struct UprobeRequest {
     var offset: UInt64
     var pid: Int32?
     var retprobe: Bool
-    var containerPID: Int32?
+    var containerPID: HostPID?
 }
 
 extension Manager {
@@ -47,9 +47,9 @@ extension Manager {
         }
     }
 
-    private func attachContainerUprobe(_ program: ProgramRecord, request: UprobeRequest, containerPID: Int32, pinPath: String) throws(ManagerError) -> Attachment {
+    private func attachContainerUprobe(_ program: ProgramRecord, request: UprobeRequest, containerPID: HostPID, pinPath: String) throws(ManagerError) -> Attachment {
         let arguments = UprobeHelperArguments(
-            programPin: layout.programPin(program.id), linkPin: pinPath, containerPID: containerPID, target: request.target,
+            programPin: layout.programPin(program.id), linkPin: pinPath, containerPID: containerPID.rawValue, target: request.target,
             functionName: request.functionName, offset: request.offset, retprobe: request.retprobe, pid: request.pid)
         do {
             try FileSystem.createDirectories(FileSystem.dirname(of: pinPath))
@@ -70,7 +70,7 @@ extension Manager {
         }
         let details = LinkDetails.uprobe(UprobeDetails(
             target: request.target, functionName: request.functionName, offset: request.offset, pid: request.pid ?? 0,
-            retprobe: request.retprobe, containerPID: containerPID, resolvedPath: reply.path, resolvedOffset: reply.offset))
+            retprobe: request.retprobe, containerPID: containerPID.rawValue, resolvedPath: reply.path, resolvedOffset: reply.offset))
         return Attachment(kernelLinkID: reply.kernelLinkID, pinPath: pinPath, details: details)
     }
 }

@@ -1,6 +1,8 @@
 import BPF
 import Diagnostics
+import Execution
 import LinuxSys
+import Logs
 import Model
 import Store
 
@@ -39,6 +41,7 @@ package final class Manager: Sendable {
         } catch {
             throw ManagerError(error, context: "create manager")
         }
+        Logger.bpfman(.store).debug("opened database", metadata: [LogKey.path: "\(layout.database)"])
         lockTimeout = configuration.lockTimeout
         lockTimeoutText = configuration.lockTimeoutText
         namespaceHelper = configuration.namespaceHelperPath
@@ -48,19 +51,26 @@ package final class Manager: Sendable {
 
     /// Runs `body` holding the writer lock, after repairing leftovers.
     func writing<T>(_ body: () throws(ManagerError) -> T) throws(ManagerError) -> T {
+        let log = Logger.bpfman(.manager)
+        log.debug("waiting for the writer lock", metadata: [LogKey.path: "\(layout.lockFile)", "timeout": "\(lockTimeoutText)"])
         let lock: FileLock
         do {
-            lock = try FileLock(path: layout.lockFile, timeout: lockTimeout)
+            lock = try FileLock(path: layout.lockFile, timeout: lockTimeout) { WorkerPool.isCurrentJobCancelled }
         } catch {
             switch error {
             case .timedOut:
                 throw ManagerError(.unavailable, "timed out waiting for lock \(layout.lockFile) (--lock-timeout=\(lockTimeoutText))")
+            case .cancelled:
+                throw ManagerError(.cancelled, "cancelled while waiting for lock \(layout.lockFile)")
             case .system(let errno):
                 throw ManagerError(ErrorCode(errno: errno), "lock \(layout.lockFile): \(errno.lowercasedDescription)")
             }
         }
+        log.debug("holding the writer lock", metadata: [LogKey.path: "\(layout.lockFile)"])
         defer { if !longLived { store.checkpoint() } }
         try repair()
+        // The last point at which a call that went away changes nothing.
+        guard !WorkerPool.isCurrentJobCancelled else { throw ManagerError(.cancelled, "cancelled before it changed anything") }
         let result = try body()
         _ = consume lock
         return result

@@ -43,7 +43,7 @@ package struct RuntimeLayout: Sendable {
     /// The directory of tcx link pins for `direction`.
     package func tcxDirectory(_ direction: TCDirection) -> String { "\(bpffs)/tcx-\(direction.rawValue)" }
     /// The pin of a tcx link.
-    package func tcxPin(direction: TCDirection, nsid: UInt64, ifindex: UInt32, program: ProgramID) -> String {
+    package func tcxPin(direction: TCDirection, nsid: UInt64, ifindex: InterfaceIndex, program: ProgramID) -> String {
         "\(tcxDirectory(direction))/link_\(nsid)_\(ifindex)_\(program)"
     }
 

@@ -16,6 +16,9 @@ package enum DispatcherType: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// How many member programs a dispatcher of any type holds.
+    package static let slotCount = 10
+
     /// The type of a TC dispatcher for `direction`.
     package init(tc direction: TCDirection) {
         self = direction == .ingress ? .tcIngress : .tcEgress
@@ -29,10 +32,10 @@ package struct DispatcherKey: Sendable, Hashable, Codable {
     /// The network namespace inode.
     package var nsid: UInt64
     /// The interface index in that namespace.
-    package var ifindex: UInt32
+    package var ifindex: InterfaceIndex
 
     /// Creates a key.
-    package init(type: DispatcherType, nsid: UInt64, ifindex: UInt32) {
+    package init(type: DispatcherType, nsid: UInt64, ifindex: InterfaceIndex) {
         self.type = type; self.nsid = nsid; self.ifindex = ifindex
     }
 }
@@ -86,11 +89,11 @@ package struct ChainSlot: Sendable, Equatable {
     package var priority: Int32
     /// Position in run order.
     package var position: Int32
-    /// The action codes after which the next program runs.
-    package var proceedOn: [Int32]
+    /// The actions after which the next program runs.
+    package var proceedOn: ProceedOn
 
     /// Describes a slot.
-    package init(priority: Int32, position: Int32, proceedOn: [Int32]) {
+    package init(priority: Int32, position: Int32, proceedOn: ProceedOn) {
         self.priority = priority; self.position = position; self.proceedOn = proceedOn
     }
 }

@@ -12,6 +12,22 @@ package struct ProgramID: RawRepresentable, Hashable, Comparable, Sendable, Cust
     package var description: String { String(rawValue) }
 }
 
+/// A network interface's index in its network namespace, the kernel's
+/// `ifindex` (what `if_nametoindex(3)` returns).
+///
+/// Codable as the bare number, as stored link details and dispatcher rows
+/// hold it.
+package struct InterfaceIndex: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The kernel's index.
+    package var rawValue: UInt32
+    /// Wraps an interface index.
+    package init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// Wraps an interface index.
+    package init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    /// The decimal index.
+    package var description: String { String(rawValue) }
+}
+
 /// A link id owned by bpfman: monotonic, persisted, never reused.
 package struct LinkID: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The id.

@@ -80,13 +80,13 @@ package struct InterfaceTarget: Sendable, Equatable, Codable {
     /// The interface name.
     package var interface: String
     /// The interface index in its namespace.
-    package var ifindex: UInt32
+    package var ifindex: InterfaceIndex
     /// The network namespace path given, `""` for the host's.
     package var netns: String
     /// The network namespace inode.
     package var nsid: UInt64
     /// Creates an interface target.
-    package init(interface: String, ifindex: UInt32, netns: String, nsid: UInt64) {
+    package init(interface: String, ifindex: InterfaceIndex, netns: String, nsid: UInt64) {
         self.interface = interface; self.ifindex = ifindex; self.netns = netns; self.nsid = nsid
     }
 }
@@ -117,8 +117,8 @@ package struct TCDetails: Sendable, Equatable, Codable {
     package var priority: Int32
     /// Position among bpfman's programs on the interface.
     package var position: Int32
-    /// Proceed-on action codes.
-    package var proceedOn: [Int32]
+    /// The actions after which the next program runs.
+    package var proceedOn: ProceedOn
     /// The cls_bpf filter handle.
     package var handle: UInt32
     /// The cls_bpf filter priority.
@@ -127,7 +127,7 @@ package struct TCDetails: Sendable, Equatable, Codable {
     /// attached directly as the interface's only filter.
     package var dispatcher: DispatcherMembership?
     /// Creates TC details.
-    package init(target: InterfaceTarget, direction: TCDirection, priority: Int32, position: Int32, proceedOn: [Int32],
+    package init(target: InterfaceTarget, direction: TCDirection, priority: Int32, position: Int32, proceedOn: ProceedOn,
                  handle: UInt32, filterPriority: UInt32, dispatcher: DispatcherMembership? = nil) {
         self.target = target; self.direction = direction; self.priority = priority; self.position = position
         self.proceedOn = proceedOn; self.handle = handle; self.filterPriority = filterPriority; self.dispatcher = dispatcher
@@ -142,13 +142,13 @@ package struct XDPDetails: Sendable, Equatable, Codable {
     package var priority: Int32
     /// Position among bpfman's programs on the interface.
     package var position: Int32
-    /// Proceed-on action codes.
-    package var proceedOn: [Int32]
+    /// The actions after which the next program runs.
+    package var proceedOn: ProceedOn
     /// The dispatcher revision running the program; nil for a program
     /// attached directly as the interface's only XDP program.
     package var dispatcher: DispatcherMembership?
     /// Creates XDP details.
-    package init(target: InterfaceTarget, priority: Int32, position: Int32, proceedOn: [Int32], dispatcher: DispatcherMembership? = nil) {
+    package init(target: InterfaceTarget, priority: Int32, position: Int32, proceedOn: ProceedOn, dispatcher: DispatcherMembership? = nil) {
         self.target = target; self.priority = priority; self.position = position; self.proceedOn = proceedOn
         self.dispatcher = dispatcher
     }

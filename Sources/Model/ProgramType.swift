@@ -29,20 +29,6 @@ package enum ProgramType: String, CaseIterable, Sendable, Codable {
     /// The names in the order the CLI lists them.
     package static let validNames = allCases.map(\.rawValue).joined(separator: ", ")
 
-    /// The kernel's name (as bpfman prints `kernel.program_type`) of the
-    /// program type this type runs as: `kprobe` for the probes, `schedcls`
-    /// for tc and tcx, `tracing` for fentry and fexit.
-    package var kernelTypeName: String {
-        switch self {
-        case .uprobe, .uretprobe, .kprobe, .kretprobe: "kprobe"
-        case .tc, .tcx: "schedcls"
-        case .xdp: "xdp"
-        case .tracepoint: "tracepoint"
-        case .fentry, .fexit: "tracing"
-        case .lsm: "lsm"
-        }
-    }
-
     /// Whether the load needs an attach function (fentry, fexit, lsm).
     package var requiresAttachFunction: Bool { self == .fentry || self == .fexit || self == .lsm }
 

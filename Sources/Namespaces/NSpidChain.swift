@@ -1,6 +1,7 @@
 import Diagnostics
 import Glibc
 import LinuxSys
+import Model
 import SystemPackage
 
 /// A process's pid in each nested pid namespace, with the namespace it lives in.
@@ -34,8 +35,8 @@ package struct NSpidChain: Sendable, Equatable {
     ///
     /// - Throws: `.notFound` "no such process \(hostPID)" when the process does
     ///   not exist; the errno's class when its namespace cannot be inspected.
-    package static func read(hostPID: Int32, procRoot: String = "/proc") throws(NamespaceError) -> NSpidChain {
-        let status = try ProcessStatus.read(pid: hostPID, procRoot: procRoot)
+    package static func read(hostPID: HostPID, procRoot: String = "/proc") throws(NamespaceError) -> NSpidChain {
+        let status = try ProcessStatus.read(pid: hostPID.rawValue, procRoot: procRoot)
         let inode: UInt64
         do {
             inode = try Namespace.inode("\(procRoot)/\(hostPID)/ns/pid")
@@ -45,12 +46,12 @@ package struct NSpidChain: Sendable, Equatable {
             }
             // Access to the link denied: a single-entry NSpid still pins the namespace.
             var resolver = PIDNamespaceResolver(procRoot: procRoot)
-            guard status.nspid.count == 1, let known = resolver.namespace(of: hostPID) else {
+            guard status.nspid.count == 1, let known = resolver.namespace(of: hostPID.rawValue) else {
                 throw NamespaceError("read pid namespace of process \(hostPID)", errno: error)
             }
             inode = known
         }
-        return NSpidChain(pid: hostPID, nspid: status.nspid, pidNamespace: inode)
+        return NSpidChain(pid: hostPID.rawValue, nspid: status.nspid, pidNamespace: inode)
     }
 
     /// Finds the process whose pid in the pid namespace `inode` is `innerPID`
@@ -67,7 +68,7 @@ package struct NSpidChain: Sendable, Equatable {
     ///
     /// - Throws: `.notFound` "no process with pid \(innerPID) in pid namespace \(inode)".
     package static func hostPID(innerPID: Int32, pidNamespace inode: UInt64,
-                                procRoot: String = "/proc") throws(NamespaceError) -> Int32 {
+                                procRoot: String = "/proc") throws(NamespaceError) -> HostPID {
         let notFound = NamespaceError(.notFound, "no process with pid \(innerPID) in pid namespace \(inode)")
         guard innerPID > 0 else { throw notFound }
         var resolver = PIDNamespaceResolver(procRoot: procRoot)
@@ -88,7 +89,7 @@ package struct NSpidChain: Sendable, Equatable {
             }
             guard levels >= 0, let status = try? ProcessStatus.read(pid: pid, procRoot: procRoot) else { continue }
             let index = status.nspid.count - 1 - levels
-            if index >= 0, index < status.nspid.count, status.nspid[index] == innerPID { return pid }
+            if index >= 0, index < status.nspid.count, status.nspid[index] == innerPID { return HostPID(pid) }
         }
         throw notFound
     }

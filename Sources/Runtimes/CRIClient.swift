@@ -4,6 +4,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import LinuxSys
+import Model
 
 /// A CRI v1 (`runtime.v1.RuntimeService`) client over the runtime's unix
 /// socket, for finding containers' host PIDs.
@@ -83,7 +84,7 @@ package struct CRIClient: Sendable {
                 } catch let error as RPCError where error.code == .notFound {
                     continue
                 }
-                guard let pid = Self.hostPID(status.info), pid > 0 else { continue }
+                guard let pid = Self.hostPID(status.info), pid.rawValue > 0 else { continue }
                 result.append(ContainerInfo(runtime: .cri, id: container.id, name: name,
                                             pod: pod?.metadata.name ?? container.labels["io.kubernetes.pod.name"] ?? "",
                                             namespace: namespace, podLabels: labels, pid: pid,
@@ -96,12 +97,12 @@ package struct CRIClient: Sendable {
     /// The host PID in a verbose status `info`: containerd puts a JSON
     /// document under "info" with a top-level "pid"; older runtimes put
     /// "pid" in the map itself.
-    package static func hostPID(_ info: [String: String]) -> Int32? {
+    package static func hostPID(_ info: [String: String]) -> HostPID? {
         if let json = info["info"], let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
            let pid = (object["pid"] as? NSNumber)?.int32Value {
-            return pid
+            return HostPID(pid)
         }
-        return info["pid"].flatMap { Int32($0) }
+        return info["pid"].flatMap { Int32($0) }.map { HostPID($0) }
     }
 
     private var options: CallOptions {

@@ -1,3 +1,5 @@
+import Model
+
 /// The container runtimes bpfman can ask for host PIDs.
 package enum RuntimeKind: String, Sendable, CaseIterable, Codable {
     /// A CRI runtime (containerd, CRI-O) over gRPC.
@@ -23,13 +25,13 @@ package struct ContainerInfo: Sendable, Equatable {
     /// The pod's labels, empty outside Kubernetes.
     package var podLabels: [String: String]
     /// The host PID of the container's init process, 0 when not running.
-    package var pid: Int32
+    package var pid: HostPID
     /// The inode of the PID namespace of `pid`, 0 when unknown.
     package var pidNamespace: UInt64
 
     /// Creates a container description.
     package init(runtime: RuntimeKind, id: String, name: String, pod: String = "", namespace: String = "",
-                 podLabels: [String: String] = [:], pid: Int32, pidNamespace: UInt64 = 0) {
+                 podLabels: [String: String] = [:], pid: HostPID, pidNamespace: UInt64 = 0) {
         self.runtime = runtime
         self.id = id
         self.name = name

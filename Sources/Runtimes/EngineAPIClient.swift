@@ -3,6 +3,7 @@ import Diagnostics
 import Foundation
 import HTTPTransport
 import LinuxSys
+import Model
 import NIOCore
 
 /// The Docker Engine API, as Docker and podman (`podman system service`)
@@ -62,7 +63,7 @@ package struct EngineAPIClient: Sendable {
             throw RuntimeError(.internal, "\(kind.rawValue): inspect \(idOrName): unexpected response")
         }
         let state = object["State"] as? [String: Any] ?? [:]
-        let pid = (state["Pid"] as? NSNumber)?.int32Value ?? 0
+        let pid = HostPID((state["Pid"] as? NSNumber)?.int32Value ?? 0)
         let name = (object["Name"] as? String ?? idOrName).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         return ContainerInfo(runtime: kind, id: object["Id"] as? String ?? idOrName, name: name, pid: pid,
                              pidNamespace: PIDNamespaceInode.of(pid: pid))
@@ -125,8 +126,8 @@ package struct EngineAPIClient: Sendable {
 /// The PID-namespace inode of a host process.
 enum PIDNamespaceInode {
     /// The inode of `/proc/<pid>/ns/pid`, 0 when unreadable.
-    static func of(pid: Int32) -> UInt64 {
-        guard pid > 0 else { return 0 }
+    static func of(pid: HostPID) -> UInt64 {
+        guard pid.rawValue > 0 else { return 0 }
         return (try? Namespace.inode("/proc/\(pid)/ns/pid")) ?? 0
     }
 }

@@ -1,4 +1,5 @@
 import Diagnostics
+import Execution
 
 /// Lists containers from one runtime by kind.
 package enum RuntimeDirectory {

@@ -1,4 +1,5 @@
 import Dispatch
+import Execution
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -24,7 +25,7 @@ package enum BpfmanServer {
         } else {
             .http2NIOPosix(address: .unixDomainSocket(path: socketPath), transportSecurity: .plaintext)
         }
-        let server = GRPCServer(transport: transport, services: [BpfmanService(manager: manager)])
+        let server = GRPCServer(transport: transport, services: [BpfmanService(manager: manager, executor: DaemonExecutor())])
         let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -54,11 +55,16 @@ package enum BpfmanServer {
         if let error = outcome.error { throw error }
     }
 
-    /// The fd systemd passed, if this process was socket-activated.
+    /// The fd systemd passed, if this process was socket-activated: made
+    /// close-on-exec, so helpers this process spawns do not inherit the
+    /// listening socket, and its variables unset, as `sd_listen_fds` does.
     private static func systemdSocket() -> CInt? {
         let environment = ProcessInfo.processInfo.environment
         guard environment["LISTEN_FDS"] == "1", environment["LISTEN_PID"] == String(getpid()) else { return nil }
-        return 3
+        let fd: CInt = 3
+        _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC)
+        unsetenv("LISTEN_FDS"); unsetenv("LISTEN_PID"); unsetenv("LISTEN_FDNAMES")
+        return fd
     }
 
     private static func prepareSocketPath(_ path: String) throws {

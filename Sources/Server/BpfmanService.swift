@@ -1,5 +1,5 @@
-import BPF
 import BpfmanProto
+import Execution
 import GRPCCore
 import ImageLoading
 import Images
@@ -7,22 +7,33 @@ import Manager
 import Model
 
 /// The `bpfman.v1.Bpfman` service over the same ``Manager`` the CLI uses.
+///
+/// Handlers run on the cooperative pool and never block it: queries go to
+/// the executor's readers, mutations to its writer, and a call cancelled
+/// (its deadline passed, its client gone) before its work starts, or while
+/// it waits for the writer lock, changes nothing.
 struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     let manager: Manager
+    let executor: DaemonExecutor
 
-    /// Runs a manager call, mapping its failures to gRPC statuses.
-    private func call<T>(_ body: () throws -> T) throws(RPCError) -> T {
-        do { return try body() } catch { throw ProtoMapping.rpcError(error) }
+    /// Runs a query on a reader thread, mapping failures to gRPC statuses.
+    private func reading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(RPCError) -> T {
+        do { return try await executor.read(body) } catch { throw ProtoMapping.rpcError(error) }
+    }
+
+    /// Runs a mutation on the writer thread, mapping failures to gRPC statuses.
+    private func writing<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(RPCError) -> T {
+        do { return try await executor.write(body) } catch { throw ProtoMapping.rpcError(error) }
     }
 
     func load(request: Bpfman_V1_LoadRequest, context: ServerContext) async throws -> Bpfman_V1_LoadResponse {
         var pulled: PulledImage?
         if let image = try ProtoMapping.image(of: request) { pulled = try await pull(image) }
-        let loadRequest = try ProtoMapping.loadRequest(request, pulled: pulled)
-        let records = try call { try manager.load(loadRequest) }
+        let views = try await writing { [manager, pulled] in
+            try manager.load(try ProtoMapping.loadRequest(request, pulled: pulled)).map { try manager.program($0.id) }
+        }
         var response = Bpfman_V1_LoadResponse()
-        for record in records {
-            let view = try call { try manager.program(record.id) }
+        for view in views {
             var item = Bpfman_V1_LoadResponseInfo()
             item.info = ProtoMapping.programInfo(view.record, links: view.links.map(\.record.id), mapUsedBy: view.mapUsedBy)
             if let kernel = view.kernel { item.kernelInfo = ProtoMapping.kernelInfo(kernel) }
@@ -32,14 +43,14 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     }
 
     func unload(request: Bpfman_V1_UnloadRequest, context: ServerContext) async throws -> Bpfman_V1_UnloadResponse {
-        try call { try manager.unload(ProgramID(request.id)) }
+        try await writing { [manager] in try manager.unload(ProgramID(request.id)) }
         return Bpfman_V1_UnloadResponse()
     }
 
     func attach(request: Bpfman_V1_AttachRequest, context: ServerContext) async throws -> Bpfman_V1_AttachResponse {
         guard request.hasAttach else { throw ProtoMapping.invalid("attach info is required") }
         let (target, metadata) = try ProtoMapping.attachTarget(request.attach)
-        let record = try call {
+        let record = try await writing { [manager] in
             try manager.attach(AttachRequest(programID: ProgramID(request.id), target: target, metadata: metadata.isEmpty ? nil : metadata))
         }
         var response = Bpfman_V1_AttachResponse()
@@ -48,7 +59,7 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     }
 
     func detach(request: Bpfman_V1_DetachRequest, context: ServerContext) async throws -> Bpfman_V1_DetachResponse {
-        try call { try manager.detach(LinkID(UInt64(request.linkID))) }
+        try await writing { [manager] in try manager.detach(LinkID(UInt64(request.linkID))) }
         return Bpfman_V1_DetachResponse()
     }
 
@@ -56,8 +67,7 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
         var filter = ProgramFilter()
         filter.includeUnmanaged = !(request.hasBpfmanProgramsOnly && request.bpfmanProgramsOnly)
         filter.metadata = request.matchMetadata
-        let entries = try call { try manager.programs(filter) }
-        let usersBySet = try call { try manager.mapSetUsers() }
+        let (entries, usersBySet) = try await reading { [manager, filter] in (try manager.programs(filter), try manager.mapSetUsers()) }
         var response = Bpfman_V1_ListResponse()
         for entry in entries where !request.hasProgramType || entry.kernel.type == request.programType {
             var result = Bpfman_V1_ListResponse.ListResult()
@@ -82,7 +92,7 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     }
 
     func get(request: Bpfman_V1_GetRequest, context: ServerContext) async throws -> Bpfman_V1_GetResponse {
-        let view = try call { try manager.program(ProgramID(request.id)) }
+        let view = try await reading { [manager] in try manager.program(ProgramID(request.id)) }
         var response = Bpfman_V1_GetResponse()
         response.info = ProtoMapping.programInfo(view.record, links: view.links.map(\.record.id), mapUsedBy: view.mapUsedBy)
         if let kernel = view.kernel { response.kernelInfo = ProtoMapping.kernelInfo(kernel) }

@@ -1,4 +1,3 @@
-import BPF
 import BpfmanProto
 import Diagnostics
 import Foundation
@@ -18,9 +17,9 @@ enum ProtoMapping {
         case .alreadyExists: .alreadyExists
         case .invalidArgument: .invalidArgument
         case .permissionDenied: .permissionDenied
-        case .unsupported: .unimplemented
-        case .failedPrecondition: .failedPrecondition
+        case .unsupported, .failedPrecondition: .failedPrecondition
         case .unavailable: .unavailable
+        case .cancelled: .cancelled
         case .internal: .internalError
         }
     }
@@ -28,6 +27,7 @@ enum ProtoMapping {
     /// A manager error as an RPC error.
     static func rpcError(_ error: any Error) -> RPCError {
         if let error = error as? RPCError { return error }
+        if error is CancellationError { return RPCError(code: .cancelled, message: "the call was cancelled before it changed anything") }
         if let error = error as? any BpfmanError { return RPCError(code: status(error.code), message: bounded(error.message)) }
         return RPCError(code: .internalError, message: bounded("\(error)"))
     }
@@ -80,7 +80,7 @@ enum ProtoMapping {
         var selections: [ProgramSelection] = []
         for info in request.info {
             guard !info.name.isEmpty else { throw invalid("program name is empty") }
-            let type = try programType(info.programType, name: info.name, path: path)
+            let type = ProgramSelection.probe(try programType(info.programType), name: info.name, objectPath: path).type
             var attach: String?
             if info.hasInfo, let specific = info.info.info {
                 switch specific {
@@ -99,9 +99,9 @@ enum ProtoMapping {
                            imageSource: source)
     }
 
-    /// bpfman's program type for an API type; uprobe and kprobe become their
-    /// return-probe variants when the ELF section says so.
-    private static func programType(_ type: Bpfman_V1_BpfmanProgramType, name: String, path: String) throws(RPCError) -> ProgramType {
+    /// bpfman's program type for an API type; `ProgramSelection.probe`
+    /// tells a uprobe or kprobe from its return-probe variant.
+    private static func programType(_ type: Bpfman_V1_BpfmanProgramType) throws(RPCError) -> ProgramType {
         switch type {
         case .xdp: return .xdp
         case .tc: return .tc
@@ -110,11 +110,8 @@ enum ProtoMapping {
         case .fentry: return .fentry
         case .fexit: return .fexit
         case .lsm: return .lsm
-        case .uprobe, .kprobe:
-            let section = (try? BPFObject(path: path).programs.first { $0.name == name }?.sectionName) ?? nil
-            let kind = section.flatMap(SectionKind.init(sectionName:))?.displayName
-            if type == .uprobe { return kind == "uretprobe" ? .uretprobe : .uprobe }
-            return kind == "kretprobe" ? .kretprobe : .kprobe
+        case .uprobe: return .uprobe
+        case .kprobe: return .kprobe
         case .UNRECOGNIZED(let value):
             throw invalid("unknown program type \(value)")
         }
@@ -194,11 +191,11 @@ enum ProtoMapping {
         case .xdpAttachInfo(let value):
             guard !value.iface.isEmpty else { throw invalid("iface is required") }
             return (.xdp(interface: value.iface, priority: try priority(value.priority),
-                         proceedOn: value.proceedOn.isEmpty ? [2, 31] : value.proceedOn, netns: value.hasNetns ? value.netns : nil), value.metadata)
+                         proceedOn: value.proceedOn.isEmpty ? .xdpDefault : ProceedOn(value.proceedOn), netns: value.hasNetns ? value.netns : nil), value.metadata)
         case .tcAttachInfo(let value):
             guard !value.iface.isEmpty else { throw invalid("iface is required") }
             return (.tc(interface: value.iface, direction: try direction(value.direction), priority: try priority(value.priority),
-                        proceedOn: value.proceedOn.isEmpty ? [3, 30] : value.proceedOn, netns: value.hasNetns ? value.netns : nil), value.metadata)
+                        proceedOn: value.proceedOn.isEmpty ? .tcDefault : ProceedOn(value.proceedOn), netns: value.hasNetns ? value.netns : nil), value.metadata)
         case .tcxAttachInfo(let value):
             guard !value.iface.isEmpty else { throw invalid("iface is required") }
             return (.tcx(interface: value.iface, direction: try direction(value.direction), priority: try priority(value.priority),
@@ -215,7 +212,7 @@ enum ProtoMapping {
         case .uprobeAttachInfo(let value):
             guard !value.target.isEmpty else { throw invalid("target is required") }
             return (.uprobe(target: value.target, functionName: value.hasFnName ? value.fnName : nil, offset: value.offset,
-                            pid: value.hasPid ? value.pid : nil, containerPID: value.hasContainerPid ? value.containerPid : nil), value.metadata)
+                            pid: value.hasPid ? value.pid : nil, containerPID: value.hasContainerPid ? HostPID(value.containerPid) : nil), value.metadata)
         case .fentryAttachInfo(let value): return (.fentry, value.metadata)
         case .fexitAttachInfo(let value): return (.fexit, value.metadata)
         case .lsmAttachInfo(let value): return (.lsm, value.metadata)

@@ -77,7 +77,7 @@ enum RecordCoding {
     static func dispatcher(_ row: Row) throws(StoreError) -> DispatcherRecord {
         let stored = StoredRow(row, table: "dispatchers", key: "id")
         let key = DispatcherKey(type: try stored.enumCase("type", "dispatcher type"),
-                                nsid: UInt64(bitPattern: try stored.integer("nsid")), ifindex: try stored.integer("ifindex"))
+                                nsid: UInt64(bitPattern: try stored.integer("nsid")), ifindex: InterfaceIndex(try stored.integer("ifindex")))
         return DispatcherRecord(
             id: try stored.integer("id"), key: key, revision: try stored.integer("revision"),
             programID: ProgramID(try stored.integer("program_id")), kernelLinkID: try stored.optionalInteger("kernel_link_id"),

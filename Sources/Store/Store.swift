@@ -218,7 +218,7 @@ package final class Store: Sendable {
     package func dispatcher(_ key: DispatcherKey) throws(StoreError) -> DispatcherRecord? {
         try read("get dispatcher") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM dispatchers WHERE type = ? AND nsid = ? AND ifindex = ?",
-                             arguments: [key.type.rawValue, Int64(bitPattern: key.nsid), Int64(key.ifindex)]).map(RecordCoding.dispatcher)
+                             arguments: [key.type.rawValue, Int64(bitPattern: key.nsid), Int64(key.ifindex.rawValue)]).map(RecordCoding.dispatcher)
         }
     }
 
@@ -230,7 +230,7 @@ package final class Store: Sendable {
         try write("record dispatcher") { db in
             var saved = dispatcher
             let values: StatementArguments = [
-                dispatcher.key.type.rawValue, Int64(bitPattern: dispatcher.key.nsid), Int64(dispatcher.key.ifindex),
+                dispatcher.key.type.rawValue, Int64(bitPattern: dispatcher.key.nsid), Int64(dispatcher.key.ifindex.rawValue),
                 Int64(dispatcher.revision), Int64(dispatcher.programID.rawValue), dispatcher.kernelLinkID.map { Int64($0) },
                 dispatcher.filterPriority.map { Int64($0) }, dispatcher.filterHandle.map { Int64($0) }, dispatcher.interface, dispatcher.netns,
             ]
@@ -265,7 +265,7 @@ package final class Store: Sendable {
     package func deleteDispatcher(_ key: DispatcherKey) throws(StoreError) {
         try write("delete dispatcher") { db in
             try db.execute(sql: "DELETE FROM dispatchers WHERE type = ? AND nsid = ? AND ifindex = ?",
-                           arguments: [key.type.rawValue, Int64(bitPattern: key.nsid), Int64(key.ifindex)])
+                           arguments: [key.type.rawValue, Int64(bitPattern: key.nsid), Int64(key.ifindex.rawValue)])
         }
     }
 

@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Glibc
 import Kubernetes
+import Logs
 import Manager
 
 /// `bpfman-agent`: reconciles bpfman's Kubernetes resources on this node.
@@ -30,8 +31,17 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("resync"), help: "Seconds between full reconciles.")
     var resync: Double = 10
 
+    @Option(name: .customLong("log"), help: "Log level[,component=level…] (default $BPFMAN_LOG, then info).")
+    var log: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        let logSpec = log ?? environment["BPFMAN_LOG"] ?? ""
+        do {
+            Log.bootstrap(spec: try LogSpec(parsing: logSpec.isEmpty ? "info" : logSpec))
+        } catch {
+            throw ManagerError(.invalidArgument, "create logger: invalid log spec: \(error.message)")
+        }
         guard let node = nodeName ?? environment["NODE_NAME"], !node.isEmpty else {
             throw ValidationError("missing --node-name (or $NODE_NAME)")
         }

@@ -2,6 +2,7 @@ import BPF
 import Glibc
 import Diagnostics
 import LinuxSys
+import Model
 import Namespaces
 import SystemPackage
 import Targets

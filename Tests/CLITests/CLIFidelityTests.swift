@@ -198,4 +198,73 @@ struct CLIFidelityTests {
             #expect(mode(file) == 0o600, "\(file)")
         }
     }
+
+    @Test("--log=debug prints slog debug lines on stderr and changes nothing on stdout")
+    func debugLog() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let quiet = bpfman.bpfman(["program", "list"])
+        let debug = bpfman.bpfman(["--log=debug", "program", "list"])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        #expect(debug.status == 0 && debug.stdout == quiet.stdout, "\(debug.stderr)")
+        let lines = debug.stderr.split(separator: "\n").map(String.init)
+        let layout = /time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d) (level=DEBUG msg=.*)/
+        let bodies = lines.compactMap { try? layout.wholeMatch(in: $0).map { String($0.output.2) } }
+        #expect(bodies.count == lines.count, "\(debug.stderr)")
+        #expect(bodies.contains("level=DEBUG msg=\"opened database\" component=store path=\(bpfman.runtimeDirectory)/db/store.db"), "\(debug.stderr)")
+    }
+
+    @Test("--log wins over $BPFMAN_LOG, which wins over the default warn; a bad spec exits 1")
+    func logPrecedence() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        #expect(bpfman.bpfman(["program", "list"]).status == 0)
+        // An orphan bytecode copy, which the next writer's repair removes and logs at info.
+        let orphan = "\(bpfman.runtimeDirectory)/programs/999998"
+        let unload = ["program", "unload", "999999", "--ignore-missing"]
+        func unloadWithOrphan(_ log: [String], environment: [String: String]) throws -> CommandResult {
+            try FileManager.default.createDirectory(atPath: orphan, withIntermediateDirectories: false)
+            let result = bpfman.bpfman(log + unload, environment: environment)
+            #expect(result.status == 0 && !FileManager.default.fileExists(atPath: orphan), "\(result.stderr)")
+            return result
+        }
+
+        let overridden = try unloadWithOrphan(["--log=error"], environment: ["BPFMAN_LOG": "info"])
+        #expect(overridden.stderr.isEmpty, "\(overridden.stderr)")
+        let fromEnvironment = try unloadWithOrphan([], environment: ["BPFMAN_LOG": "info"])
+        let lines = fromEnvironment.stderr.split(separator: "\n").map { String($0.drop { $0 != " " }.dropFirst()) }
+        #expect(lines == ["level=INFO msg=\"removing orphan bytecode copy\" component=repair path=\(orphan) program_id=999998"],
+                "\(fromEnvironment.stderr)")
+        let byDefault = try unloadWithOrphan([], environment: [:])
+        #expect(byDefault.stderr.isEmpty, "\(byDefault.stderr)")
+
+        let bad = bpfman.bpfman(["--log=loud", "program", "list"], environment: ["BPFMAN_LOG": "info"])
+        #expect(bad.status == 1 && bad.stdout.isEmpty)
+        #expect(bad.stderr == "bpfman: error: create logger: invalid log spec: unknown log level: \"loud\"\n")
+        let badEnvironment = bpfman.bpfman(["program", "list"], environment: ["BPFMAN_LOG": "info,=debug"])
+        #expect(badEnvironment.status == 1)
+        #expect(badEnvironment.stderr == "bpfman: error: create logger: invalid log spec: empty component name in \"=debug\"\n")
+        let goodFlag = bpfman.bpfman(["--log=warn", "program", "list"], environment: ["BPFMAN_LOG": "loud"])
+        #expect(goodFlag.status == 0 && goodFlag.stderr.isEmpty, "\(goodFlag.stderr)")
+    }
+
+    @Test("the config file's [logging] table is checked as the reference checks it")
+    func configLogging() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let path = "/tmp/bpfman-log-config-\(getpid()).toml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for (text, message) in [("[logging]\nlevel = \"loud\"\n", #"invalid config: unknown log level: "loud""#),
+                                ("[logging]\nformat = \"xml\"\n", #"invalid config: unknown log format: "xml""#),
+                                ("[logging.components]\nstore = \"loud\"\n",
+                                 #"invalid config: invalid level for component "store": unknown log level: "loud""#)] {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let result = bpfman.bpfman(["--config", path, "program", "list"])
+            #expect(result.status == 1 && result.stderr == "bpfman: error: create logger: \(message)\n", "\(result.stderr)")
+        }
+        // The CLI's level is --log, $BPFMAN_LOG or warn: the file's level is for `serve`.
+        try "[logging]\nlevel = \"debug\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = bpfman.bpfman(["--config", path, "program", "list"])
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    }
 }

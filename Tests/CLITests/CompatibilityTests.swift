@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import LinuxSys
+import Model
 import Testing
 import TestSupport
 
@@ -104,10 +105,10 @@ struct CompatibilityTests {
         // Two programs this test loads itself, outside bpfman: held open by
         // their descriptors, gone when the test returns.
         let schedcls = try BPFObject(path: TestEnvironment.object("tc_counter"))
-        try schedcls.select(program: "tc_counter", as: .tc, attachFunction: nil)
+        try schedcls.select(program: "tc_counter", as: .schedCLS, attachFunction: nil)
         let schedclsFD = try schedcls.load(program: "tc_counter")
         let kprobe = try BPFObject(path: TestEnvironment.object("uprobe_counter"))
-        try kprobe.select(program: "uprobe_counter", as: .uprobe, attachFunction: nil)
+        try kprobe.select(program: "uprobe_counter", as: .kprobe, attachFunction: nil)
         let kprobeFD = try kprobe.load(program: "uprobe_counter")
         let foreign = [try KernelProgram(fd: schedclsFD).id.rawValue: "schedcls", try KernelProgram(fd: kprobeFD).id.rawValue: "kprobe"]
         let managed = try bpfman.load("tc_counter", "tcx:tc_counter")

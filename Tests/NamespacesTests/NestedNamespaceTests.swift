@@ -1,5 +1,6 @@
 import Foundation
 import LinuxSys
+import Model
 @testable import Namespaces
 import Testing
 
@@ -66,13 +67,13 @@ struct NestedNamespaceTests {
         #expect(sleep.nspid.last == 1)
         #expect(sleep.nspid.first == sleep.pid)
 
-        let chain = try NSpidChain.read(hostPID: sleep.pid)
+        let chain = try NSpidChain.read(hostPID: HostPID(sleep.pid))
         #expect(chain.nspid == sleep.nspid)
         let host = try Namespace.inode("/proc/self/ns/pid")
         #expect(chain.pidNamespace != host)
-        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: chain.pidNamespace) == sleep.pid)
+        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: chain.pidNamespace) == HostPID(sleep.pid))
         // Seen from the host namespace the sleep has its host pid.
-        #expect(try NSpidChain.hostPID(innerPID: sleep.pid, pidNamespace: host) == sleep.pid)
+        #expect(try NSpidChain.hostPID(innerPID: sleep.pid, pidNamespace: host) == HostPID(sleep.pid))
         #expect(NSpidChain.ancestry(fromNamespaceOf: sleep.pid, procRoot: "/proc", to: host) == .levelsUp(1))
         #expect(throws: NamespaceError.self) {
             try NSpidChain.hostPID(innerPID: 2, pidNamespace: chain.pidNamespace)
@@ -93,15 +94,15 @@ struct NestedNamespaceTests {
         // The inner unshare is pid 1 of the middle namespace; its child, the sleep, is pid 2 there.
         #expect(sleep.nspid.count == 3)
         #expect(Array(sleep.nspid.dropFirst()) == [2, 1])
-        let middle = try NSpidChain.read(hostPID: sleep.ppid)
+        let middle = try NSpidChain.read(hostPID: HostPID(sleep.ppid))
         #expect(middle.nspid.count == 2)
         #expect(middle.nspid.last == 1)
-        let inner = try NSpidChain.read(hostPID: sleep.pid)
+        let inner = try NSpidChain.read(hostPID: HostPID(sleep.pid))
         #expect(inner.pidNamespace != middle.pidNamespace)
 
-        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: middle.pidNamespace) == sleep.ppid)
-        #expect(try NSpidChain.hostPID(innerPID: 2, pidNamespace: middle.pidNamespace) == sleep.pid)
-        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: inner.pidNamespace) == sleep.pid)
+        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: middle.pidNamespace) == HostPID(sleep.ppid))
+        #expect(try NSpidChain.hostPID(innerPID: 2, pidNamespace: middle.pidNamespace) == HostPID(sleep.pid))
+        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: inner.pidNamespace) == HostPID(sleep.pid))
         #expect(NSpidChain.ancestry(fromNamespaceOf: sleep.pid, procRoot: "/proc", to: middle.pidNamespace) == .levelsUp(1))
         let host = try Namespace.inode("/proc/self/ns/pid")
         #expect(NSpidChain.ancestry(fromNamespaceOf: sleep.pid, procRoot: "/proc", to: host) == .levelsUp(2))

@@ -1,5 +1,6 @@
 import Foundation
 import LinuxSys
+import Model
 @testable import Namespaces
 import Testing
 
@@ -48,8 +49,8 @@ struct FakeProcRoot: ~Copyable {
         ])
 
         // Direct members resolve without any ioctl; the fake links cannot be opened.
-        #expect(try NSpidChain.hostPID(innerPID: 2, pidNamespace: 4026532500, procRoot: root.path) == 901)
-        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: 4026532400, procRoot: root.path) == 950)
+        #expect(try NSpidChain.hostPID(innerPID: 2, pidNamespace: 4026532500, procRoot: root.path) == HostPID(901))
+        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: 4026532400, procRoot: root.path) == HostPID(950))
         #expect(throws: NamespaceError.self) {
             try NSpidChain.hostPID(innerPID: 3, pidNamespace: 4026532500, procRoot: root.path)
         }
@@ -70,7 +71,7 @@ struct FakeProcRoot: ~Copyable {
     /// link, our own (the test runs in the host namespace: NSpid has one entry).
     static func initNamespace() throws -> UInt64 {
         if let inode = try? Namespace.inode("/proc/1/ns/pid") { return inode }
-        try #require(try NSpidChain.read(hostPID: getpid()).nspid.count == 1)
+        try #require(try NSpidChain.read(hostPID: HostPID(getpid())).nspid.count == 1)
         return try Namespace.inode("/proc/self/ns/pid")
     }
 
@@ -87,25 +88,25 @@ struct FakeProcRoot: ~Copyable {
     }
 
     @Test func ownChain() throws {
-        let chain = try NSpidChain.read(hostPID: getpid())
+        let chain = try NSpidChain.read(hostPID: HostPID(getpid()))
         #expect(chain.pid == getpid())
         #expect(chain.nspid == [getpid()])
         #expect(chain.innermostPID == getpid())
         #expect(chain.pidNamespace == (try Namespace.inode("/proc/self/ns/pid")))
-        #expect(try NSpidChain.hostPID(innerPID: getpid(), pidNamespace: chain.pidNamespace) == getpid())
+        #expect(try NSpidChain.hostPID(innerPID: getpid(), pidNamespace: chain.pidNamespace) == HostPID(getpid()))
     }
 
     @Test func initProcessChain() throws {
         let initNamespace = try Self.initNamespace()
-        let chain = try NSpidChain.read(hostPID: 1)
+        let chain = try NSpidChain.read(hostPID: HostPID(1))
         #expect(chain.nspid == [1])
         #expect(chain.pidNamespace == initNamespace)
-        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: initNamespace) == 1)
+        #expect(try NSpidChain.hostPID(innerPID: 1, pidNamespace: initNamespace) == HostPID(1))
     }
 
     @Test func missingChainIsNotFound() {
         do {
-            _ = try NSpidChain.read(hostPID: Int32.max - 1)
+            _ = try NSpidChain.read(hostPID: HostPID(Int32.max - 1))
             Issue.record("expected an error")
         } catch {
             #expect(error.code == .notFound)

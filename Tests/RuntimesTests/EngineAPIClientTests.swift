@@ -1,6 +1,7 @@
 import Diagnostics
 import Foundation
 import Glibc
+import Model
 import Runtimes
 import Testing
 
@@ -73,7 +74,7 @@ import Testing
         ])
         defer { server.stop() }
         let containers = try await EngineAPIClient(kind: .docker, socketPath: server.path).containers()
-        #expect(containers == [ContainerInfo(runtime: .docker, id: "aaa", name: "first", pid: pid, pidNamespace: UInt64(info.st_ino))])
+        #expect(containers == [ContainerInfo(runtime: .docker, id: "aaa", name: "first", pid: HostPID(pid), pidNamespace: UInt64(info.st_ino))])
         #expect(server.requests == [Self.list, "GET /v1.41/containers/aaa/json HTTP/1.1", "GET /v1.41/containers/gone/json HTTP/1.1"])
     }
 

@@ -56,6 +56,6 @@ struct StoreFixture {
 
     /// A new (id 0) XDP dispatcher on ifindex 2 of the host's namespace.
     static let dispatcher = DispatcherRecord(
-        id: 0, key: DispatcherKey(type: .xdp, nsid: 4_026_531_840, ifindex: 2), revision: 1, programID: ProgramID(9),
+        id: 0, key: DispatcherKey(type: .xdp, nsid: 4_026_531_840, ifindex: InterfaceIndex(2)), revision: 1, programID: ProgramID(9),
         kernelLinkID: 14, filterPriority: nil, filterHandle: nil, interface: "eth0", netns: "")
 }

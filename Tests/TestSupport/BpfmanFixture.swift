@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import LinuxSys
+import Model
 
 /// A private runtime directory for one test, with a `bpfman` runner bound to
 /// it. ``tearDown()`` unloads everything and unmounts it.

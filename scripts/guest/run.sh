@@ -23,11 +23,22 @@ blacklist=$blacklist,sha1_ssse3,sha256_ssse3,sha512_ssse3,crc32_pclmul,crct10dif
 lsm=lockdown,capability,landlock,yama,apparmor,bpf
 
 start=$(date +%s)
-timeout 1800 vng --run "$kernel" --disable-kvm --force-9p --memory 2G --cpus 2 --rwdir "$out" --cwd "$root" \
+# --verbose sends the kernel's own log to the console file, so a guest that
+# dies (a panic, an oops, the OOM killer) leaves its reason behind.
+timeout 1800 vng --verbose --run "$kernel" --disable-kvm --force-9p --memory 4G --cpus 2 --rwdir "$out" --cwd "$root" \
   --append "modprobe.blacklist=$blacklist lsm=$lsm" \
   --exec "BPFMAN_GUEST_LANE=1 CI=true '$bundle' --testing-library swift-testing --filter '$filter' > '$out/log' 2>&1; echo \$? > '$out/rc'" \
   > "$out/console" 2>&1 < /dev/null || true
 echo "guest lane: $(uname -m) host, guest kernel ${kernel#/boot/vmlinuz-}, boot and tests $(( $(date +%s) - start )) s"
-cat "$out/log" 2>/dev/null || { echo "the guest produced no test output; console:" >&2; tail -40 "$out/console" >&2; }
-rc=$(cat "$out/rc" 2>/dev/null || echo 1)
+cat "$out/log" 2>/dev/null || echo "the guest produced no test output" >&2
+if [ -s "$out/rc" ]; then
+  rc=$(cat "$out/rc")
+else
+  echo "the guest ended before its tests did; the last of its console:" >&2
+  rc=1
+fi
+# The kernel's complaints (warnings, oopses, the OOM killer) are worth seeing
+# whatever the outcome; the whole console stays in $out/console.
+grep -n -E 'WARNING|BUG|Oops|panic|Call Trace|Out of memory|Killed process|segfault|traps:' "$out/console" | head -60 >&2 || true
+[ -s "$out/rc" ] || tail -80 "$out/console" >&2
 exit "$rc"

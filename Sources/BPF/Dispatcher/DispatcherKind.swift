@@ -12,34 +12,9 @@ package enum DispatcherKind: String, Sendable, CaseIterable {
     /// The TC dispatcher, attached as a direct-action cls_bpf filter.
     case tc
 
-    /// The dispatcher kind serving hook `type`.
-    package init(_ type: DispatcherType) {
-        self = type == .xdp ? .xdp : .tc
-    }
-
-    /// How many member programs one dispatcher holds.
-    package static let slotCount = 10
-
-    /// The action code an empty slot returns, `dispatcher_return` in
-    /// `--proceed-on`.
-    package var dispatcherReturn: Int32 { self == .xdp ? 31 : 30 }
-
-    /// The lowest action code a member may return (`TC_ACT_UNSPEC` is -1).
-    package var lowestAction: Int32 { self == .xdp ? 0 : -1 }
-
-    /// The chain-call bitmask for `actions`: bit N for XDP action N, bit
-    /// N + 1 for TC action N.
-    package func bitmask(_ actions: [Int32]) -> UInt32 {
-        actions.reduce(UInt32(0)) { mask, action in
-            let bit = action - lowestAction
-            return (0..<32).contains(bit) ? mask | (1 << UInt32(bit)) : mask
-        }
-    }
-
-    /// The action codes set in `bitmask`, ascending.
-    package func actions(_ bitmask: UInt32) -> [Int32] {
-        (0..<32).filter { bitmask & (1 << UInt32($0)) != 0 }.map { Int32($0) + lowestAction }
-    }
+    /// How many member programs one dispatcher holds: the objects are
+    /// compiled with `DispatcherType.slotCount` slots.
+    package static let slotCount = DispatcherType.slotCount
 
     /// The name of slot `position`'s function, which a member replaces.
     package static func slotFunction(_ position: Int) -> String { "prog\(position)" }

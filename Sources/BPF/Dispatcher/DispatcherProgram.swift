@@ -18,7 +18,7 @@ package enum DispatcherProgram {
             throw BPFError(code: .internal, message: "load \(kind.rawValue) dispatcher: the embedded object has no conf variable")
         }
         try object.setGlobal(conf, to: config.bytes)
-        try object.select(program: kind.programName, as: kind == .xdp ? .xdp : .tc, attachFunction: nil)
+        try object.select(program: kind.programName, as: kind == .xdp ? .xdp : .schedCLS, attachFunction: nil)
         do {
             return try object.load(program: kind.programName)
         } catch {

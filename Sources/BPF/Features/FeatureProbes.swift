@@ -2,6 +2,7 @@ internal import CLibbpf
 import Diagnostics
 import Glibc
 import LinuxSys
+import Model
 import SystemPackage
 
 /// The probes behind ``KernelFeatures``: cheap questions to the kernel whose
@@ -89,7 +90,7 @@ enum FeatureProbes {
         // ifindex 0 never exists: a kernel with tcx answers ENODEV (or
         // EINVAL for the target), one without it rejects the attach type.
         do {
-            _ = try RawBPF.tcxLinkCreate(program: program, ifindex: 0, egress: false, flags: 0, relativeProgramID: 0)
+            _ = try RawBPF.tcxLinkCreate(program: program, ifindex: InterfaceIndex(0), egress: false, flags: 0, relativeProgramID: 0)
             return .available
         } catch {
             return error == .operationNotSupportedByDevice || error == .badFileDescriptor ? .available : .missing("tcx attach type rejected (\(error.lowercasedDescription))")

@@ -65,18 +65,6 @@ enum Libbpf {
 
     /// `BPF_F_XDP_HAS_FRAGS`: the XDP program handles multi-buffer packets.
     static let xdpHasFrags: UInt32 = 1 << 5
-
-    /// The kernel program type bpfman loads `type` as.
-    static func kernelProgramType(for type: ProgramType) -> bpf_prog_type {
-        switch type {
-        case .xdp: BPF_PROG_TYPE_XDP
-        case .tc, .tcx: BPF_PROG_TYPE_SCHED_CLS
-        case .tracepoint: BPF_PROG_TYPE_TRACEPOINT
-        case .kprobe, .kretprobe, .uprobe, .uretprobe: BPF_PROG_TYPE_KPROBE
-        case .fentry, .fexit: BPF_PROG_TYPE_TRACING
-        case .lsm: BPF_PROG_TYPE_LSM
-        }
-    }
 }
 
 /// A libbpf options struct: zero-initialisable, with its size in `sz`.

@@ -2,6 +2,7 @@ internal import CLibbpf
 import Diagnostics
 import Glibc
 import LinuxSys
+import Model
 import SystemPackage
 
 /// TC attachments: a cls_bpf direct-action filter on the clsact qdisc.
@@ -27,7 +28,7 @@ package enum TCFilter {
     /// creating the clsact qdisc when needed.
     ///
     /// Corresponds to `bpf_tc_hook_create`, then `bpf_tc_attach`.
-    package static func attach(program: borrowing OwnedDescriptor, ifindex: Int32, egress: Bool, priority: UInt32) throws(BPFError) -> Handle {
+    package static func attach(program: borrowing OwnedDescriptor, ifindex: InterfaceIndex, egress: Bool, priority: UInt32) throws(BPFError) -> Handle {
         do throws(Errno) {
             var hook = Self.hook(ifindex: ifindex, egress: false)
             let created = bpf_tc_hook_create(&hook)
@@ -46,7 +47,7 @@ package enum TCFilter {
     /// Removes the filter; a filter that is already gone is not an error.
     ///
     /// Corresponds to `bpf_tc_detach`.
-    package static func detach(ifindex: Int32, egress: Bool, handle: Handle) throws(BPFError) {
+    package static func detach(ifindex: InterfaceIndex, egress: Bool, handle: Handle) throws(BPFError) {
         do {
             var hook = Self.hook(ifindex: ifindex, egress: egress)
             var options = handle.options
@@ -60,7 +61,7 @@ package enum TCFilter {
     /// The program id the filter runs, or nil when the filter is gone.
     ///
     /// Corresponds to `bpf_tc_query`.
-    package static func programID(ifindex: Int32, egress: Bool, handle: Handle) -> UInt32? {
+    package static func programID(ifindex: InterfaceIndex, egress: Bool, handle: Handle) -> UInt32? {
         var hook = Self.hook(ifindex: ifindex, egress: egress)
         var options = handle.options
         return bpf_tc_query(&hook, &options) == 0 ? options.prog_id : nil
@@ -70,7 +71,7 @@ package enum TCFilter {
     /// netlink request, so packets never pass the hook without a program.
     ///
     /// Corresponds to `bpf_tc_attach` with `BPF_TC_F_REPLACE`.
-    package static func replace(program: borrowing OwnedDescriptor, ifindex: Int32, egress: Bool, handle: Handle) throws(BPFError) {
+    package static func replace(program: borrowing OwnedDescriptor, ifindex: InterfaceIndex, egress: Bool, handle: Handle) throws(BPFError) {
         do {
             var hook = Self.hook(ifindex: ifindex, egress: egress)
             var options = handle.options
@@ -83,10 +84,10 @@ package enum TCFilter {
     }
 
     /// The clsact hook of `ifindex` in one direction.
-    private static func hook(ifindex: Int32, egress: Bool) -> bpf_tc_hook {
+    private static func hook(ifindex: InterfaceIndex, egress: Bool) -> bpf_tc_hook {
         Libbpf.silenceLogging()
         var hook = Libbpf.options(through: \bpf_tc_hook.parent)
-        hook.ifindex = ifindex
+        hook.ifindex = Int32(bitPattern: ifindex.rawValue)
         hook.attach_point = egress ? BPF_TC_EGRESS : BPF_TC_INGRESS
         return hook
     }

@@ -1,5 +1,6 @@
 import Diagnostics
 import LinuxSys
+import Model
 import SystemPackage
 
 /// tcx links: multi-program TC attachment with kernel-side ordering.
@@ -17,7 +18,7 @@ package enum TCXLink {
     /// Attaches `program` to `ifindex` at `placement`.
     ///
     /// Requires kernel feature ``KernelFeature/tcxLink``.
-    package static func attach(program: borrowing OwnedDescriptor, ifindex: UInt32, egress: Bool, placement: Placement) throws(BPFError) -> OwnedDescriptor {
+    package static func attach(program: borrowing OwnedDescriptor, ifindex: InterfaceIndex, egress: Bool, placement: Placement) throws(BPFError) -> OwnedDescriptor {
         try KernelFeatures.shared.require(.tcxLink)
         let (flags, relative): (UInt32, UInt32) = switch placement {
         case .before(let id): (RawBPF.before | RawBPF.byID, id)
@@ -32,7 +33,7 @@ package enum TCXLink {
     }
 
     /// The program ids attached through tcx on `ifindex`, in run order.
-    package static func chain(ifindex: UInt32, egress: Bool) throws(BPFError) -> [UInt32] {
+    package static func chain(ifindex: InterfaceIndex, egress: Bool) throws(BPFError) -> [UInt32] {
         do {
             return try RawBPF.tcxQuery(ifindex: ifindex, egress: egress).map(\.programID)
         } catch {

@@ -1,6 +1,7 @@
 internal import CLibbpf
 import Diagnostics
 import LinuxSys
+import Model
 import SystemPackage
 
 /// XDP links on a network interface.
@@ -9,7 +10,7 @@ package enum XDPLink {
     /// supports it, else in generic mode.
     ///
     /// - Throws: `.alreadyExists` when the interface already has an XDP program.
-    package static func attach(program: borrowing OwnedDescriptor, ifindex: Int32) throws(BPFError) -> OwnedDescriptor {
+    package static func attach(program: borrowing OwnedDescriptor, ifindex: InterfaceIndex) throws(BPFError) -> OwnedDescriptor {
         do {
             return try create(program: program, ifindex: ifindex, flags: .driverMode)
         } catch let driverError {
@@ -42,19 +43,19 @@ package enum XDPLink {
     /// The id of the XDP program attached to `ifindex` in any mode, if any.
     ///
     /// Corresponds to `bpf_xdp_query`.
-    package static func attachedProgram(ifindex: Int32) -> UInt32? {
+    package static func attachedProgram(ifindex: InterfaceIndex) -> UInt32? {
         var options = Libbpf.options(through: \bpf_xdp_query_opts.attach_mode)
-        guard bpf_xdp_query(ifindex, 0, &options) == 0, options.prog_id != 0 else { return nil }
+        guard bpf_xdp_query(Int32(bitPattern: ifindex.rawValue), 0, &options) == 0, options.prog_id != 0 else { return nil }
         return options.prog_id
     }
 
     /// Attaches an XDP program to `ifindex` in the mode `flags` names.
     ///
     /// Corresponds to `bpf_link_create(prog, ifindex, BPF_XDP)`.
-    private static func create(program: borrowing OwnedDescriptor, ifindex: Int32, flags: XDPFlags) throws(Errno) -> OwnedDescriptor {
+    private static func create(program: borrowing OwnedDescriptor, ifindex: InterfaceIndex, flags: XDPFlags) throws(Errno) -> OwnedDescriptor {
         var options = Libbpf.options(through: \bpf_link_create_opts.target_btf_id)
         options.flags = flags.rawValue
-        return OwnedDescriptor(try negativeErrno { bpf_link_create(program.rawValue, ifindex, BPF_XDP, &options) })
+        return OwnedDescriptor(try negativeErrno { bpf_link_create(program.rawValue, Int32(bitPattern: ifindex.rawValue), BPF_XDP, &options) })
     }
 }
 

@@ -130,27 +130,27 @@ package final class BPFObject {
         return result
     }
 
-    /// Marks `name` as the only program to load, with bpfman type `type`.
+    /// Marks `name` as the only program to load, as kernel program type
+    /// `type`.
     ///
-    /// The kernel program type is the one `type` needs. libbpf 1.x knows
+    /// libbpf 1.x knows
     /// only its strict section names: legacy ones that cilium/ebpf and the
     /// reference accept (`classifier/NAME`, `action`, `xdp/NAME`,
     /// `xdp.frags/NAME`) leave libbpf without a type, so the type is set
     /// whenever libbpf's differs, and an XDP program in an `xdp.frags`
-    /// section keeps its multi-buffer flag. For fentry, fexit and lsm,
-    /// `attachFunction` names the kernel function or hook.
+    /// section keeps its multi-buffer flag. `attachFunction` names the
+    /// kernel function or hook of a tracing or LSM program.
     /// - Throws: `.notFound` when the object has no such program.
-    package func select(program name: String, as type: ProgramType, attachFunction: String?) throws(BPFError) {
+    package func select(program name: String, as type: KernelProgramType, attachFunction: String?) throws(BPFError) {
         try selectOnly(name) { (program) throws(BPFError) in
-            let kernelType = Libbpf.kernelProgramType(for: type)
-            if bpf_program__type(program) != kernelType {
-                _ = bpf_program__set_type(program, kernelType)
+            if bpf_program__type(program).rawValue != type.rawValue {
+                _ = bpf_program__set_type(program, bpf_prog_type(rawValue: type.rawValue))
             }
             let section = String(cString: bpf_program__section_name(program))
             if type == .xdp, section.split(separator: "/", maxSplits: 1).first == "xdp.frags" {
                 _ = bpf_program__set_flags(program, bpf_program__flags(program) | Libbpf.xdpHasFrags)
             }
-            if let attachFunction, type.requiresAttachFunction {
+            if let attachFunction {
                 let result = bpf_program__set_attach_target(program, 0, attachFunction)
                 if result < 0 {
                     throw BPFError.syscall("set attach target \(attachFunction)", call: "bpf_program__set_attach_target",

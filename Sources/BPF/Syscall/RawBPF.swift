@@ -2,6 +2,7 @@ import CLinuxShims
 import Diagnostics
 import Glibc
 import LinuxSys
+import Model
 import SystemPackage
 
 /// bpf(2) commands the system's libbpf 1.1 has no API for (tcx links and tcx
@@ -18,22 +19,22 @@ enum RawBPF {
     static let byID: UInt32 = 1 << 5
 
     /// Creates a tcx link. Corresponds to `BPF_LINK_CREATE` with a tcx attach type.
-    static func tcxLinkCreate(program: borrowing OwnedDescriptor, ifindex: UInt32, egress: Bool, flags: UInt32, relativeProgramID: UInt32) throws(Errno) -> OwnedDescriptor {
+    static func tcxLinkCreate(program: borrowing OwnedDescriptor, ifindex: InterfaceIndex, egress: Bool, flags: UInt32, relativeProgramID: UInt32) throws(Errno) -> OwnedDescriptor {
         OwnedDescriptor(try retryingOnInterrupt {
-            cshim_bpf_link_create_tcx(program.rawValue, ifindex, tcxAttachType(egress: egress), flags, relativeProgramID, 0)
+            cshim_bpf_link_create_tcx(program.rawValue, ifindex.rawValue, tcxAttachType(egress: egress), flags, relativeProgramID, 0)
         })
     }
 
     /// The programs attached through tcx on `ifindex`, in run order, with
     /// their link ids. Corresponds to `BPF_PROG_QUERY`.
-    static func tcxQuery(ifindex: UInt32, egress: Bool) throws(Errno) -> [(programID: UInt32, linkID: UInt32)] {
+    static func tcxQuery(ifindex: InterfaceIndex, egress: Bool) throws(Errno) -> [(programID: UInt32, linkID: UInt32)] {
         var capacity: UInt32 = 64
         while true {
             var programs = [UInt32](repeating: 0, count: Int(capacity))
             var links = [UInt32](repeating: 0, count: Int(capacity))
             var count = capacity
             var revision: UInt64 = 0
-            let result = cshim_bpf_prog_query_tcx(ifindex, tcxAttachType(egress: egress), &programs, &links, &count, &revision)
+            let result = cshim_bpf_prog_query_tcx(ifindex.rawValue, tcxAttachType(egress: egress), &programs, &links, &count, &revision)
             if result != 0 {
                 let errno = Errno.lastError
                 if errno == .noSpace { capacity = count * 2; continue }

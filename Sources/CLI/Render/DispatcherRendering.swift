@@ -1,4 +1,3 @@
-import BPF
 import Manager
 import Model
 
@@ -14,8 +13,7 @@ enum DispatcherRendering {
 
     /// `dispatcher get`'s object: key, revision, runtime and members.
     static func view(_ view: DispatcherView, programs: [ProgramID: ProgramRecord], layout: RuntimeLayout) -> JSONValue {
-        let kind = DispatcherKind(view.record.key.type)
-        return .object([
+        .object([
             ("key", key(view.record.key)), ("revision", .uint(UInt64(view.record.revision))), ("runtime", runtime(view.record)),
             ("members", .array(view.members.map { link in
                 let slot = slot(of: link)
@@ -24,7 +22,7 @@ enum DispatcherRendering {
                     ("prog_pin_path", .string(layout.programPin(link.programID))), ("link_id", .uint(link.id.rawValue)),
                     ("kernel_link_id", link.kernelLinkID.map { .uint(UInt64($0)) } ?? .null), ("link_pin_path", .string(link.pinPath ?? "")),
                     ("position", .int(Int64(slot.position))), ("priority", .int(Int64(slot.priority))),
-                    ("proceed_on", .uint(UInt64(kind.bitmask(slot.proceedOn)))), ("ifname", .string(view.record.interface)),
+                    ("proceed_on", .uint(UInt64(slot.proceedOn.bitmask(for: view.record.key.type)))), ("ifname", .string(view.record.interface)),
                     ("metadata", .object((link.metadata ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
                 ])
             })),
@@ -37,7 +35,7 @@ enum DispatcherRendering {
         var table = Table(["TYPE", "NSID", "IFINDEX", "REVISION", "PROGRAM ID", "KERNEL LINK ID", "PRIORITY", "HANDLE", "MEMBERS", "NETNS"])
         for view in views {
             let record = view.record
-            table.append([record.key.type.rawValue, String(record.key.nsid), String(record.key.ifindex), String(record.revision),
+            table.append([record.key.type.rawValue, String(record.key.nsid), record.key.ifindex.description, String(record.revision),
                           record.programID.description, record.kernelLinkID.map { String($0) } ?? "-",
                           record.filterPriority.map { String($0) } ?? "-", record.filterHandle.map { String($0) } ?? "-",
                           String(view.members.count), record.netns.isEmpty ? "-" : record.netns])
@@ -57,19 +55,19 @@ enum DispatcherRendering {
         if let priority = record.filterPriority { section.add("Filter Priority", String(priority)) }
         if let handle = record.filterHandle { section.add("Filter Handle", String(handle)) }
         var output = section.rendered()
-        output += "Members (\(view.members.count)/\(DispatcherKind.slotCount)):\n"
+        output += "Members (\(view.members.count)/\(DispatcherType.slotCount)):\n"
         guard !view.members.isEmpty else { return output }
         var table = Table(["POS", "PRIORITY", "PROGRAM ID", "FUNCTION NAME", "LINK ID", "KERNEL LINK ID", "PROCEED ON"])
         for link in view.members {
             let slot = slot(of: link)
             table.append([String(slot.position), String(slot.priority), link.programID.description, programs[link.programID]?.name ?? "",
-                          link.id.description, link.kernelLinkID.map { String($0) } ?? "-", slot.proceedOn.map(String.init).joined(separator: ",")])
+                          link.id.description, link.kernelLinkID.map { String($0) } ?? "-", slot.proceedOn.actions.map(String.init).joined(separator: ",")])
         }
         return output + table.rendered()
     }
 
     private static func key(_ key: DispatcherKey) -> JSONValue {
-        .object([("type", .string(key.type.rawValue)), ("nsid", .uint(key.nsid)), ("ifindex", .uint(UInt64(key.ifindex)))])
+        .object([("type", .string(key.type.rawValue)), ("nsid", .uint(key.nsid)), ("ifindex", .uint(UInt64(key.ifindex.rawValue)))])
     }
 
     private static func runtime(_ record: DispatcherRecord) -> JSONValue {
@@ -82,6 +80,6 @@ enum DispatcherRendering {
     }
 
     private static func slot(of link: LinkRecord) -> ChainSlot {
-        link.details.chainSlot ?? ChainSlot(priority: 0, position: 0, proceedOn: [])
+        link.details.chainSlot ?? ChainSlot(priority: 0, position: 0, proceedOn: ProceedOn([]))
     }
 }

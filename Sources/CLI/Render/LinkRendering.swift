@@ -1,4 +1,3 @@
-import BPF
 import Manager
 import Model
 
@@ -15,19 +14,19 @@ package enum LinkRendering {
         case .kprobe(let d):
             return .object([("fn_name", .string(d.functionName)), ("offset", .uint(d.offset)), ("retprobe", .bool(d.retprobe))])
         case .tcx(let d):
-            return .object([("interface", .string(d.target.interface)), ("ifindex", .uint(UInt64(d.target.ifindex))),
+            return .object([("interface", .string(d.target.interface)), ("ifindex", .uint(UInt64(d.target.ifindex.rawValue))),
                             ("direction", .string(d.direction.rawValue)), ("priority", .int(Int64(d.priority))),
                             ("position", .int(Int64(d.position))), ("netns", .string(d.target.netns)), ("nsid", .uint(d.target.nsid))])
         case .xdp(let d):
-            return .object([("interface", .string(d.target.interface)), ("ifindex", .uint(UInt64(d.target.ifindex))),
+            return .object([("interface", .string(d.target.interface)), ("ifindex", .uint(UInt64(d.target.ifindex.rawValue))),
                             ("priority", .int(Int64(d.priority))), ("position", .int(Int64(d.position))),
-                            ("proceed_on", .array(d.proceedOn.map { .int(Int64($0)) })), ("netns", .string(d.target.netns)),
+                            ("proceed_on", .array(d.proceedOn.actions.map { .int(Int64($0)) })), ("netns", .string(d.target.netns)),
                             ("nsid", .uint(d.target.nsid)), ("dispatcher_id", .uint(UInt64(d.dispatcher?.dispatcherID ?? 0))),
                             ("revision", .uint(UInt64(d.dispatcher?.revision ?? 0)))])
         case .tc(let d):
-            return .object([("interface", .string(d.target.interface)), ("ifindex", .uint(UInt64(d.target.ifindex))),
+            return .object([("interface", .string(d.target.interface)), ("ifindex", .uint(UInt64(d.target.ifindex.rawValue))),
                             ("direction", .string(d.direction.rawValue)), ("priority", .int(Int64(d.priority))),
-                            ("position", .int(Int64(d.position))), ("proceed_on", .array(d.proceedOn.map { .int(Int64($0)) })),
+                            ("position", .int(Int64(d.position))), ("proceed_on", .array(d.proceedOn.actions.map { .int(Int64($0)) })),
                             ("netns", .string(d.target.netns)), ("nsid", .uint(d.target.nsid)),
                             ("dispatcher_id", .uint(UInt64(d.dispatcher?.dispatcherID ?? 0))), ("revision", .uint(UInt64(d.dispatcher?.revision ?? 0)))])
         case .tracing(let d):
@@ -135,10 +134,10 @@ package enum LinkRendering {
                     ("Position", String(d.position)), ("Netns", d.target.netns.isEmpty ? "None" : d.target.netns)]
         case .tc(let d):
             return [("Interface", d.target.interface), ("Direction", d.direction.rawValue), ("Priority", String(d.priority)),
-                    ("Position", String(d.position)), ("Proceed On", d.proceedOn.map(String.init).joined(separator: ", "))]
+                    ("Position", String(d.position)), ("Proceed On", d.proceedOn.actions.map(String.init).joined(separator: ", "))]
         case .xdp(let d):
             return [("Interface", d.target.interface), ("Priority", String(d.priority)), ("Position", String(d.position)),
-                    ("Proceed On", d.proceedOn.map(String.init).joined(separator: ", "))]
+                    ("Proceed On", d.proceedOn.actions.map(String.init).joined(separator: ", "))]
         case .tracing(let d): return [("Target Function", d.functionName)]
         case .lsm(let d): return [("Hook", d.hookName)]
         }

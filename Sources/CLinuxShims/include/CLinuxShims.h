@@ -13,8 +13,16 @@ unsigned long cshim_program_headers(void);
 /// getauxval(3) for AT_PHNUM: how many program headers the executable has.
 unsigned long cshim_program_header_count(void);
 
+/// pipe2(2) with O_CLOEXEC: both ends close-on-exec from the start, so a
+/// spawn on another thread cannot inherit them.
+int cshim_pipe_cloexec(int fds[2]);
 /// setns(2).
 int cshim_setns(int fd, int nstype);
+/// Marks the calling thread as left in a state it cannot undo (a namespace
+/// it failed to leave). A thread-local flag; it is never cleared.
+void cshim_thread_taint(void);
+/// Whether `cshim_thread_taint` was called on the calling thread.
+int cshim_thread_tainted(void);
 /// The CLONE_NEWNS constant.
 int cshim_clone_newns(void);
 /// The CLONE_NEWNET constant.

@@ -7,26 +7,31 @@ import Model
 /// `$BPFMAN_CONFIG`).
 ///
 /// Read here: `[signing]` `verify_enabled`, `allow_unsigned` and
-/// `public_keys` (paths of trusted cosign PEM keys). Other tables and keys
+/// `public_keys` (paths of trusted cosign PEM keys), and `[logging]`
+/// (``LoggingConfiguration``). Other tables and keys
 /// are accepted and ignored, so a file written for the reference bpfman
 /// loads unchanged.
 package struct ConfigFile: Sendable, Equatable {
     /// The image signing policy.
     package var signing: SigningPolicy
+    /// The log spec and line layout.
+    package var logging: LoggingConfiguration
 
     /// The default path.
     package static let defaultPath = "/etc/bpfman/bpfman.toml"
 
     /// Creates a configuration with the defaults.
-    package init(signing: SigningPolicy = SigningPolicy()) {
+    package init(signing: SigningPolicy = SigningPolicy(), logging: LoggingConfiguration = LoggingConfiguration()) {
         self.signing = signing
+        self.logging = logging
     }
 
     /// Reads `path`; a missing default file gives the defaults.
     ///
     /// - Parameter explicit: whether the user named the file (then it must exist).
     /// - Throws: `ManagerError` "failed to read config file: ..." for a
-    ///   missing explicit file or one that does not parse.
+    ///   missing explicit file or one that does not parse, "invalid config:
+    ///   ..." for a log spec or format that does not.
     package static func load(path: String, explicit: Bool) throws(ManagerError) -> ConfigFile {
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path) } catch {
@@ -46,6 +51,7 @@ package struct ConfigFile: Sendable, Equatable {
         } catch {
             throw ManagerError(.invalidArgument, "failed to read config file: \(path): \(error.message)")
         }
+        config.logging = try LoggingConfiguration.read(from: document, path: path)
         return config
     }
 }

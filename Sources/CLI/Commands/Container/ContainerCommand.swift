@@ -42,9 +42,9 @@ struct ContainerNSpid: ParsableCommand {
 
     func run() throws {
         let format = try output.format()
-        let pid: Int32
+        let pid: HostPID
         switch (hostPID, inner, pidNamespace) {
-        case (let host?, nil, nil): pid = host
+        case (let host?, nil, nil): pid = HostPID(host)
         case (nil, let inner?, let namespace?):
             try CLIContext.requireRoot()
             pid = try NSpidChain.hostPID(innerPID: inner, pidNamespace: namespace)

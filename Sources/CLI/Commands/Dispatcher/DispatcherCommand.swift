@@ -30,7 +30,7 @@ struct DispatcherList: ParsableCommand {
         let views = try CLIContext.manager().dispatchers(
             type: try type.map { text throws(UsageError) in try ValueSyntax.dispatcherType(text, label: "--type") },
             nsid: try nsid.map { text throws(UsageError) in try ValueSyntax.number(text, label: "--nsid") },
-            ifindex: try ifindex.map { text throws(UsageError) in UInt32(try ValueSyntax.number(text, label: "--ifindex", max: UInt64(UInt32.max))) })
+            ifindex: try ifindex.map { text throws(UsageError) in try ValueSyntax.interfaceIndex(text, label: "--ifindex") })
         CLIContext.emit(format, json: DispatcherRendering.list(views), text: DispatcherRendering.listText(views))
     }
 }
@@ -78,6 +78,6 @@ struct DispatcherKeyArguments: ParsableArguments {
     /// The validated key.
     func key() throws(UsageError) -> DispatcherKey {
         DispatcherKey(type: try ValueSyntax.dispatcherType(type, label: "<type>"), nsid: try ValueSyntax.number(nsid, label: "<nsid>"),
-                      ifindex: UInt32(try ValueSyntax.number(ifindex, label: "<ifindex>", max: UInt64(UInt32.max))))
+                      ifindex: try ValueSyntax.interfaceIndex(ifindex, label: "<ifindex>"))
     }
 }

@@ -35,16 +35,11 @@ struct AttachXDP: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "xdp", abstract: "Attach an XDP program to an interface.")
     @Argument var programID: String
     @Argument var interface: String
-    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
-    @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
-    @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
+    @OptionGroup var chain: DispatcherOptions
     @OptionGroup var common: AttachCommon
 
     func run() throws {
-        try common.attach(programID) { () throws(UsageError) in
-            .xdp(interface: interface, priority: try ValueSyntax.priority(priority),
-                 proceedOn: try ValueSyntax.proceedOn(proceedOn, tc: false), netns: netns)
-        }
+        try common.attach(programID) { () throws(UsageError) in try chain.xdp(interface: interface) }
     }
 }
 
@@ -53,16 +48,11 @@ struct AttachTC: ParsableCommand {
     @Argument var programID: String
     @Argument var interface: String
     @Argument var direction: String
-    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
-    @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
-    @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
+    @OptionGroup var chain: DispatcherOptions
     @OptionGroup var common: AttachCommon
 
     func run() throws {
-        try common.attach(programID) { () throws(UsageError) in
-            .tc(interface: interface, direction: try ValueSyntax.direction(direction), priority: try ValueSyntax.priority(priority),
-                proceedOn: try ValueSyntax.proceedOn(proceedOn, tc: true), netns: netns)
-        }
+        try common.attach(programID) { () throws(UsageError) in try chain.tc(interface: interface, direction: direction) }
     }
 }
 
@@ -136,7 +126,7 @@ package struct AttachUprobe: ParsableCommand {
 
     /// The uprobe this command describes.
     package var attachTarget: AttachTarget {
-        .uprobe(target: target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID)
+        .uprobe(target: target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID.map { HostPID($0) })
     }
 
     /// Attaches on the host or in one container; with `--containers-*`

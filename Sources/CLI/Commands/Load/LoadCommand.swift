@@ -140,7 +140,8 @@ struct OneStepUprobe<Parent: OneStepLoad>: ParsableCommand {
         guard let target else { throw UsageError("missing flags: --target=STRING") }
         try ValueSyntax.processIDs(pid: pid, containerPID: containerPID)
         try parent.run(retprobe ? .uretprobe : .uprobe,
-                       target: .uprobe(target: target, functionName: functionName, offset: offset, pid: pid, containerPID: containerPID),
+                       target: .uprobe(target: target, functionName: functionName, offset: offset, pid: pid,
+                                       containerPID: containerPID.map { HostPID($0) }),
                        output: output)
     }
 }
@@ -176,15 +177,12 @@ struct OneStepXDP<Parent: OneStepLoad>: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(commandName: "xdp") }
     @ParentCommand var parent: Parent
     @Option(name: [.customShort("i"), .customLong("iface")]) var interface: String?
-    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
-    @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
-    @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
+    @OptionGroup var chain: DispatcherOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         guard let interface else { throw UsageError("missing flags: --iface=STRING") }
-        try parent.run(.xdp, target: .xdp(interface: interface, priority: try ValueSyntax.priority(priority),
-                                          proceedOn: try ValueSyntax.proceedOn(proceedOn, tc: false), netns: netns), output: output)
+        try parent.run(.xdp, target: try chain.xdp(interface: interface), output: output)
     }
 }
 
@@ -193,16 +191,12 @@ struct OneStepTC<Parent: OneStepLoad>: ParsableCommand {
     @ParentCommand var parent: Parent
     @Option(name: [.customShort("d"), .customLong("direction")]) var direction: String?
     @Option(name: [.customShort("i"), .customLong("iface")]) var interface: String?
-    @Option(name: [.customShort("p"), .customLong("priority")], parsing: .unconditional) var priority: Int?
-    @Option(name: .customLong("proceed-on")) var proceedOn: [String] = []
-    @Option(name: [.customShort("n"), .customLong("netns")]) var netns: String?
+    @OptionGroup var chain: DispatcherOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         guard let interface, let direction else { throw UsageError("missing flags: --direction=STRING, --iface=STRING") }
-        try parent.run(.tc, target: .tc(interface: interface, direction: try ValueSyntax.direction(direction),
-                                        priority: try ValueSyntax.priority(priority), proceedOn: try ValueSyntax.proceedOn(proceedOn, tc: true),
-                                        netns: netns), output: output)
+        try parent.run(.tc, target: try chain.tc(interface: interface, direction: direction), output: output)
     }
 }
 

@@ -1,6 +1,8 @@
 import Dispatch
 
-/// Runs async runtime calls from synchronous callers (the CLI, the manager).
+/// Runs async calls from synchronous callers: the CLI's main thread, or
+/// manager work on a ``WorkerPool`` thread. Never call it from a task on the
+/// cooperative pool, whose threads it would block.
 package enum Blocking {
     /// Waits for `body` on a task and returns its result.
     package static func run<T: Sendable, E: Error>(_ body: @escaping @Sendable () async throws(E) -> T) throws(E) -> T {

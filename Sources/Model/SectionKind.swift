@@ -1,6 +1,3 @@
-import Diagnostics
-import Model
-
 /// What an ELF section name (the `SEC("...")` of a BPF program) says about
 /// the program's type.
 package struct SectionKind: Sendable, Equatable {

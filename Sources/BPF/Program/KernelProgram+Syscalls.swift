@@ -5,44 +5,8 @@ import LinuxSys
 import Model
 import SystemPackage
 
-/// What the kernel reports about a loaded program (`struct bpf_prog_info`).
-package struct KernelProgram: Sendable, Equatable {
-    /// The program id.
-    package var id: ProgramID
-    /// The kernel name (at most 15 characters).
-    package var name: String
-    /// The kernel program type number (`BPF_PROG_TYPE_*`).
-    package var type: UInt32
-    /// The program tag, 16 hex digits.
-    package var tag: String
-    /// Load time as nanoseconds since the Unix epoch.
-    package var loadedAtNanoseconds: UInt64
-    /// The uid of the loader.
-    package var uid: UInt32
-    /// The program's BTF id, 0 without BTF.
-    package var btfID: UInt32
-    /// The maps the program uses, in the kernel's order.
-    package var mapIDs: [UInt32]
-    /// JITed size in bytes.
-    package var jitedSize: UInt32
-    /// Translated size in bytes.
-    package var xlatedSize: UInt32
-    /// Instructions the verifier processed.
-    package var verifiedInstructions: UInt32
-    /// Locked memory, from fdinfo.
-    package var memlock: UInt64?
-    /// Whether the license is GPL-compatible.
-    package var gplCompatible: Bool
-    /// Total run time in nanoseconds (needs `kernel.bpf_stats_enabled`).
-    package var runTimeNanoseconds: UInt64
-    /// Run count (needs `kernel.bpf_stats_enabled`).
-    package var runCount: UInt64
-    /// Recursion misses.
-    package var recursionMisses: UInt64
-
-    /// The type's name as bpfman prints it (`kprobe`, `schedcls`, ...).
-    package var typeName: String { KernelNames.programType(type) }
-
+/// Reading program info from the kernel, opening programs and listing them.
+extension KernelProgram {
     /// Reads the info of the program `fd` refers to.
     ///
     /// Corresponds to `bpf_obj_get_info_by_fd` (`BPF_OBJ_GET_INFO_BY_FD`).
@@ -63,25 +27,16 @@ package struct KernelProgram: Sendable, Equatable {
             guard result == 0 else { throw BPFError.syscall("read program info", call: "BPF_OBJ_GET_INFO_BY_FD", errno: Errno(rawValue: -result)) }
             mapIDs = Array(mapIDs.prefix(Int(min(count, info.nr_map_ids))))
         }
-        id = ProgramID(info.id)
-        name = withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        type = info.type
-        tag = withUnsafeBytes(of: info.tag) { $0.map { byte in
+        let tag = withUnsafeBytes(of: info.tag) { $0.map { byte in
             let hex = String(byte, radix: 16)
             return hex.count == 1 ? "0" + hex : hex
         }.joined() }
-        loadedAtNanoseconds = BootClock.wallNanoseconds(sinceBoot: info.load_time)
-        uid = info.created_by_uid
-        btfID = info.btf_id
-        self.mapIDs = mapIDs
-        jitedSize = info.jited_prog_len
-        xlatedSize = info.xlated_prog_len
-        verifiedInstructions = info.verified_insns
-        memlock = FDInfo.value("memlock", fd: fd.rawValue)
-        gplCompatible = info.gpl_compatible != 0
-        runTimeNanoseconds = info.run_time_ns
-        runCount = info.run_cnt
-        recursionMisses = info.recursion_misses
+        self.init(id: ProgramID(info.id), name: withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) },
+                  type: info.type, tag: tag, loadedAtNanoseconds: BootClock.wallNanoseconds(sinceBoot: info.load_time),
+                  uid: info.created_by_uid, btfID: info.btf_id, mapIDs: mapIDs, jitedSize: info.jited_prog_len,
+                  xlatedSize: info.xlated_prog_len, verifiedInstructions: info.verified_insns,
+                  memlock: FDInfo.value("memlock", fd: fd.rawValue), gplCompatible: info.gpl_compatible != 0,
+                  runTimeNanoseconds: info.run_time_ns, runCount: info.run_cnt, recursionMisses: info.recursion_misses)
     }
 
     /// Opens the program with kernel id `id`.

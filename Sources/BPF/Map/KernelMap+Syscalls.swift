@@ -2,36 +2,11 @@ internal import CLibbpf
 import Diagnostics
 import Glibc
 import LinuxSys
+import Model
 import SystemPackage
 
-/// What the kernel reports about a map (`struct bpf_map_info`).
-package struct KernelMap: Sendable, Equatable {
-    /// The map id.
-    package var id: UInt32
-    /// The kernel name (at most 15 characters).
-    package var name: String
-    /// The map type number (`BPF_MAP_TYPE_*`).
-    package var type: UInt32
-    /// Key size in bytes.
-    package var keySize: UInt32
-    /// Value size in bytes.
-    package var valueSize: UInt32
-    /// Maximum number of entries.
-    package var maxEntries: UInt32
-    /// Creation flags.
-    package var flags: UInt32
-    /// The map's BTF id, 0 without BTF.
-    package var btfID: UInt32
-    /// `map_extra` (bloom filter hashes and similar).
-    package var mapExtra: UInt64
-    /// Locked memory, from fdinfo.
-    package var memlock: UInt64?
-    /// Whether the map is frozen, from fdinfo.
-    package var frozen: Bool
-
-    /// The type's name as bpfman prints it (`array`, `percpuarray`, ...).
-    package var typeName: String { KernelNames.mapType(type) }
-
+/// Reading map info from the kernel, opening maps and looking keys up.
+extension KernelMap {
     /// Reads the info of the map with kernel id `id`.
     ///
     /// - Throws: `.notFound` when the map is gone.
@@ -41,17 +16,10 @@ package struct KernelMap: Sendable, Equatable {
         var length = UInt32(MemoryLayout<bpf_map_info>.size)
         let result = bpf_obj_get_info_by_fd(fd.rawValue, &info, &length)
         guard result == 0 else { throw BPFError.syscall("read map info", call: "BPF_OBJ_GET_INFO_BY_FD", errno: Errno(rawValue: -result)) }
-        self.id = info.id
-        name = withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        type = info.type
-        keySize = info.key_size
-        valueSize = info.value_size
-        maxEntries = info.max_entries
-        flags = info.map_flags
-        btfID = info.btf_id
-        mapExtra = info.map_extra
-        memlock = FDInfo.value("memlock", fd: fd.rawValue)
-        frozen = (FDInfo.value("frozen", fd: fd.rawValue) ?? 0) != 0
+        self.init(id: info.id, name: withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) },
+                  type: info.type, keySize: info.key_size, valueSize: info.value_size, maxEntries: info.max_entries,
+                  flags: info.map_flags, btfID: info.btf_id, mapExtra: info.map_extra,
+                  memlock: FDInfo.value("memlock", fd: fd.rawValue), frozen: (FDInfo.value("frozen", fd: fd.rawValue) ?? 0) != 0)
     }
 
     /// Opens the map with kernel id `id`.

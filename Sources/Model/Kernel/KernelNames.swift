@@ -1,4 +1,3 @@
-import Diagnostics
 /// Kernel enum values rendered the way bpfman's JSON names them.
 package enum KernelNames {
     private static let programTypes = [

@@ -1,0 +1,16 @@
+import Glibc
+
+/// Faults a test can switch on in a running bpfman through the environment
+/// (`BPFMAN_FAILPOINTS=name[,name…]`), for failures no real input can cause
+/// on a healthy host. Read once per process.
+///
+/// - `netns-return`: switching a thread back from a network namespace fails.
+package enum Failpoint {
+    private static let active: Set<Substring> = {
+        guard let value = getenv("BPFMAN_FAILPOINTS") else { return [] }
+        return Set(String(cString: value).split(separator: ","))
+    }()
+
+    /// Whether failpoint `name` is switched on.
+    package static func isSet(_ name: String) -> Bool { !active.isEmpty && active.contains(Substring(name)) }
+}
