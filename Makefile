@@ -12,9 +12,13 @@ ARCH_INCLUDE := /usr/include/$(shell uname -m)-linux-gnu
 # every build and test run, so that none relinks what another linked.
 BUILD_ID    := $(shell bash scripts/build-id.sh)
 LINK_FLAGS  := $(if $(BUILD_ID),-Xlinker --build-id=$(BUILD_ID))
+# The release build `make bench` and `make install` share: optimised, with
+# the Swift runtime linked in, so the executables need no Swift toolchain.
+RELEASE_BUILD := $(SWIFT) build -c release --static-swift-stdlib $(LINK_FLAGS)
 DEB_PACKAGES := libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev bpftool iproute2 iputils-ping util-linux \
                 runc busybox-static podman containerd umoci skopeo docker-registry apache2-utils curl openssl \
-                binutils python3-yaml python3-jsonschema
+                binutils python3-yaml python3-jsonschema \
+                python3-prometheus-client
 # The unprivileged test targets `make test-unit` runs (CLITests and the
 # namespace suites need root), and the one unprivileged CLITests suite.
 UNIT_TESTS  := ^(BinaryFormatsTests|ArchiveTests|ExecutionTests|ImagesTests|ManagerTests|RuntimesTests|StoreTests|TargetsTests|ModelTests|KubernetesTests|CLIParsingTests|LogsTests)\. \
@@ -89,9 +93,9 @@ demo: build bpf
 ## The benchmark program (dynamically linked: it uses the test support) builds
 ## in its own directory, so the two kinds of release build do not undo each other.
 bench: deps bpf $(BUILD_DIR)/floor $(BUILD_DIR)/measure
-	$(SWIFT) build -c release --static-swift-stdlib --product bpfman $(LINK_FLAGS)
-	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-full $(LINK_FLAGS)
-	$(SWIFT) build -c release --static-swift-stdlib --product bpfman-ns $(LINK_FLAGS)
+	$(RELEASE_BUILD) --product bpfman
+	$(RELEASE_BUILD) --product bpfman-full
+	$(RELEASE_BUILD) --product bpfman-ns
 	$(SWIFT) build -c release --scratch-path .build-bench --product bpfman-bench
 	.build-bench/release/bpfman-bench
 
@@ -102,6 +106,43 @@ $(BUILD_DIR)/floor: bench/floor.c | deps
 $(BUILD_DIR)/measure: bench/measure.c
 	@mkdir -p $(dir $@)
 	cc -O2 -o $@ $<
+
+## release: the four executables, release build (what `make install` installs).
+release:
+	$(RELEASE_BUILD) --product bpfman
+	$(RELEASE_BUILD) --product bpfman-full
+	$(RELEASE_BUILD) --product bpfman-ns
+	$(RELEASE_BUILD) --product bpfman-agent
+
+## install: the release executables, systemd units (socket-activated serve),
+## /etc/bpfman/bpfman.toml and /etc/default/bpfman (never overwritten), man
+## pages and completions; PREFIX (/usr/local) and DESTDIR as usual, NOSTRIP=1
+## keeps debug information. Needs libbpf-dev libelf-dev zlib1g-dev
+## libsqlite3-dev (`make deps` has them).
+## uninstall: removes what install added (changed configuration stays).
+PREFIX      ?= /usr/local
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+INSTALL_ENV  = DESTDIR='$(DESTDIR)' PREFIX='$(PREFIX)' UNITDIR='$(UNITDIR)'
+# swift-argument-parser's man page generator, which its generate-manual
+# plugin runs, built from the package's checkout (offline), without the
+# plugin's rebuild of every product with other flags than RELEASE_BUILD's.
+GENERATE_MANUAL := $(BUILD_DIR)/argument-parser/debug/generate-manual
+
+.PHONY: release install uninstall test-install
+
+install: release $(GENERATE_MANUAL)
+	$(INSTALL_ENV) RELEASE_DIR=.build/release GENERATE_MANUAL=$(GENERATE_MANUAL) bash scripts/install.sh install
+
+uninstall:
+	$(INSTALL_ENV) bash scripts/install.sh uninstall
+
+$(GENERATE_MANUAL): | release
+	$(SWIFT) build --package-path .build/checkouts/swift-argument-parser --scratch-path $(BUILD_DIR)/argument-parser --product generate-manual
+
+## test-install: `make install` and `make uninstall` into a temporary DESTDIR,
+## checked (scripts/test-install.sh); not part of `make test` (release build).
+test-install: bpf
+	bash scripts/test-install.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

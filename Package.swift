@@ -93,7 +93,7 @@ let package = Package(
         // The manager's work that needs the registry client: loading from bytecode images.
         .target(name: "ImageLoading", dependencies: ["Execution", "BPF", "Diagnostics", "Images", "LinuxSys", "Manager", "Model", "Runtimes"]),
         // The manager's work that needs the container runtimes: selectors, their sync and watch.
-        .target(name: "ContainerSelection", dependencies: ["Execution", "Diagnostics", "Manager", "Model", "Runtimes", "Store"]),
+        .target(name: "ContainerSelection", dependencies: ["Execution", "Logs", "Diagnostics", "Manager", "Model", "Runtimes", "Store"]),
         // The Kubernetes client and the node agent.
         .target(name: "Kubernetes", dependencies: ["Diagnostics", "HTTPTransport",
                                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -112,6 +112,9 @@ let package = Package(
 
         .target(name: "Server", dependencies: ["Logs", "Execution", "BpfmanProto", "ImageLoading", "Manager", "Diagnostics", "Images", "Model",
                                                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                                               "ContainerSelection", // container link metadata keys
+                                               .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                                               .product(name: "NIOHTTP1", package: "swift-nio"), // the metrics endpoint
                                                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // Executables: wiring only.

@@ -5,6 +5,7 @@ import Foundation
 import ImageLoading
 import Images
 import Kubernetes
+import Logs
 import Manager
 import Model
 import Runtimes
@@ -108,8 +109,15 @@ package actor Reconciler {
             try await writeStatus(workload, NodeStatus(programs: programs, singleProgram: workload.singleProgram))
         } catch {
             let message = (error as? any BpfmanError)?.message ?? "\(error)"
-            try? await writeStatus(workload, NodeStatus(condition: "Error", reason: "ReconcileFailed", message: message,
-                                                        singleProgram: workload.singleProgram))
+            let log = Logger.bpfman(.agent)
+            log.warning("reconcile failed", metadata: ["resource": .string(workload.owner), LogKey.error: .string(message)])
+            do {
+                try await writeStatus(workload, NodeStatus(condition: "Error", reason: "ReconcileFailed", message: message,
+                                                           singleProgram: workload.singleProgram))
+            } catch {
+                // The next event or resync writes it again.
+                log.warning("cannot write the failure to the resource's status", metadata: ["resource": .string(workload.owner), LogKey.error: "\(error)"])
+            }
         }
     }
 
@@ -184,8 +192,18 @@ package actor Reconciler {
 
     private func collectOrphans() async {
         let known = Set(workloads.values.flatMap { $0.values.map(\.owner) })
-        guard let all = try? await offload({ [manager] () throws(ManagerError) in try Self.programs(of: nil, manager: manager) }) else { return }
-        try? await unload(all.filter { !known.contains($0.metadata[Self.ownerKey] ?? "") })
+        let log = Logger.bpfman(.agent)
+        do {
+            let all = try await offload { [manager] () throws(ManagerError) in try Self.programs(of: nil, manager: manager) }
+            let orphans = all.filter { !known.contains($0.metadata[Self.ownerKey] ?? "") }
+            for orphan in orphans {
+                log.info("unloading a program whose resource is gone", metadata: [LogKey.programID: "\(orphan.id)", "resource": .string(orphan.metadata[Self.ownerKey] ?? "")])
+            }
+            try await unload(orphans)
+        } catch {
+            // Collected again after the next full reconcile.
+            log.warning("cannot collect orphaned programs", metadata: [LogKey.error: "\(error)"])
+        }
     }
 
     // MARK: Manager

@@ -1,4 +1,5 @@
 import Diagnostics
+import Logs
 import Manager
 import Model
 import Runtimes
@@ -34,6 +35,12 @@ package struct DetachedLink: Sendable, Equatable {
 extension Manager {
     /// The link metadata key naming the container a selector link serves.
     package static let containerIDKey = "bpfman.io/container-id"
+    /// The link metadata key naming that container (in Kubernetes, its name in the pod spec).
+    package static let containerNameKey = "bpfman.io/container-name"
+    /// The link metadata key naming that container's pod, set only in Kubernetes.
+    package static let podNameKey = "bpfman.io/pod-name"
+    /// The link metadata key naming that pod's namespace, set only in Kubernetes.
+    package static let podNamespaceKey = "bpfman.io/pod-namespace"
 
     /// Makes the container links of `request.programID` match the
     /// containers `selector` picks now: attaches in each selected container
@@ -64,7 +71,12 @@ extension Manager {
                 existing[containerID] = link
                 continue
             }
-            do { try detach(link.id) } catch where error.code == .notFound {} catch { continue }
+            do { try detach(link.id) } catch where error.code == .notFound {} catch {
+                // Kept, and tried again at the next sync.
+                Logger.bpfman(.manager).warning("cannot detach the link of a container no longer selected",
+                                                metadata: [LogKey.linkID: "\(link.id)", LogKey.containerID: .string(containerID), LogKey.error: "\(error)"])
+                continue
+            }
             detached.append(DetachedLink(link: link.id, containerID: containerID))
         }
         var result = ContainerSyncResult(containers: [], attached: [], detached: detached)
@@ -74,7 +86,7 @@ extension Manager {
                 continue
             }
             var single = narrow(container)
-            single.metadata = (request.metadata ?? [:]).merging([Self.containerIDKey: container.id]) { _, id in id }
+            single.metadata = (request.metadata ?? [:]).merging(Self.containerMetadata(container)) { _, own in own }
             do {
                 let link = try attach(single)
                 result.containers.append(ContainerLink(container: container, link: link))
@@ -84,5 +96,15 @@ extension Manager {
             }
         }
         return result
+    }
+
+    /// The metadata naming `container` on its link: its id, and its name, pod
+    /// and namespace when it has them, so metrics can attribute the link.
+    private static func containerMetadata(_ container: ContainerInfo) -> [String: String] {
+        var metadata = [containerIDKey: container.id]
+        if !container.name.isEmpty { metadata[containerNameKey] = container.name }
+        if !container.pod.isEmpty { metadata[podNameKey] = container.pod }
+        if !container.namespace.isEmpty { metadata[podNamespaceKey] = container.namespace }
+        return metadata
     }
 }

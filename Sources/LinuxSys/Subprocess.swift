@@ -15,11 +15,12 @@ package enum Subprocess {
         package var standardError: String
     }
 
-    /// Runs `path` with `arguments` (argv[0] is `path`), stdin from /dev/null.
+    /// Runs `path` with `arguments` (argv[0] is `path`), stdin from /dev/null,
+    /// in this process's environment with `extra` variables set.
     ///
     /// Corresponds to `posix_spawn(3)` and `waitpid(2)`.
     /// - Throws: the errno of creating pipes or spawning.
-    package static func run(_ path: String, arguments: [String]) throws(Errno) -> Result {
+    package static func run(_ path: String, arguments: [String], environment extra: [String: String] = [:]) throws(Errno) -> Result {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard cshim_pipe_cloexec(&outPipe) == 0 else { throw Errno.lastError }
@@ -37,9 +38,24 @@ package enum Subprocess {
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // The child's environment: this process's, with `extra` in place of
+        // any variables of the same names.
+        var inherited: [UnsafeMutablePointer<CChar>?] = []
+        var entry = environ
+        while let variable = entry.pointee {
+            let name = String(cString: variable).prefix { $0 != "=" }
+            if extra[String(name)] == nil { inherited.append(variable) }
+            entry += 1
+        }
+        let added = extra.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") }
+        defer { for pointer in added { free(pointer) } }
+        let envp = inherited + added + [nil]
         var pid: pid_t = 0
         let spawned = argv.withUnsafeBufferPointer { args in
-            posix_spawn(&pid, path, &actions, nil, UnsafeMutablePointer(mutating: args.baseAddress!), environ)
+            envp.withUnsafeBufferPointer { variables in
+                posix_spawn(&pid, path, &actions, nil, UnsafeMutablePointer(mutating: args.baseAddress!),
+                            UnsafeMutablePointer(mutating: variables.baseAddress!))
+            }
         }
         close(outPipe[1])
         close(errPipe[1])

@@ -1,6 +1,7 @@
 import BPF
 import Diagnostics
 import LinuxSys
+import Logs
 import Model
 import Store
 import Targets
@@ -27,7 +28,7 @@ extension Manager {
             do throws(ManagerError) {
                 attached = try attachKernel(program, target: request.target, linkID: linkID)
             } catch {
-                try? store.consumeLinkID(linkID)
+                Logger.bpfman(.store).attempt("retiring unused link id \(linkID)") { try store.consumeLinkID(linkID) }
                 throw error
             }
             let record = LinkRecord(id: linkID, programID: program.id, kind: program.type, kernelLinkID: attached.kernelLinkID,
@@ -36,7 +37,9 @@ extension Manager {
             do {
                 try stored { () throws(StoreError) in try store.insert(record) }
             } catch {
-                try? detachRecorded(record)
+                Logger.bpfman(.manager).attempt("detaching the unrecorded link", metadata: [LogKey.linkID: "\(record.id)"]) {
+                    try detachRecorded(record)
+                }
                 throw ManagerError(error)
             }
             return record

@@ -1,6 +1,7 @@
 import BPF
 import Diagnostics
 import LinuxSys
+import Logs
 import Model
 import Store
 
@@ -52,6 +53,8 @@ extension Manager {
     private func removeIfEmpty(_ directory: String) {
         guard directory != layout.bpffs, directory.hasPrefix(layout.bpffs),
               (try? FileSystem.listDirectory(directory))?.isEmpty == true else { return }
-        try? FileSystem.remove(directory)
+        Logger.bpfman(.manager).attempt("removing the empty link directory", metadata: [LogKey.path: .string(directory)]) {
+            try FileSystem.remove(directory)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import BPF
 import Diagnostics
 import LinuxSys
+import Logs
 import Model
 import Store
 
@@ -192,7 +193,9 @@ extension Manager {
         let directory = layout.dispatcherRevision(key, revision: revision)
         var swapped = false
         do {
-            try? FileSystem.removeTree(directory)
+            Logger.bpfman(.manager).attempt("clearing a leftover dispatcher revision", metadata: [LogKey.path: .string(directory)]) {
+                try FileSystem.removeTree(directory)
+            }
             try FileSystem.createDirectories(directory)
             let config = DispatcherConfig(kind: kind, slots: members.map {
                 DispatcherConfig.Slot(chainCallActions: $0.proceedOn.bitmask(for: key.type), priority: UInt32(clamping: $0.priority))
@@ -232,9 +235,13 @@ extension Manager {
         } catch {
             if swapped, let old {
                 // Put the old revision back before its replacement goes.
-                try? swapBack(old, target: target)
+                Logger.bpfman(.manager).attempt("putting back \(describe(key, interface: target.interface)) revision \(old.revision)") {
+                    try swapBack(old, target: target)
+                }
             } else if swapped {
-                try? removeAttachment(of: key, target: target, filterHandle: nil)
+                Logger.bpfman(.manager).attempt("removing the new \(describe(key, interface: target.interface))") {
+                    try removeAttachment(of: key, target: target, filterHandle: nil)
+                }
             }
             retireRevision(key, revision: revision)
             throw (error as? ManagerError) ?? ManagerError(error, context: "build \(describe(key, interface: target.interface)) revision \(revision)")
@@ -288,7 +295,7 @@ extension Manager {
             try Pins.pin(link, at: linkPin)
             record.kernelLinkID = try KernelLink(fd: link).id
         } catch {
-            try? KernelLink.detach(link)
+            Logger.bpfman(.manager).attempt("detaching the unpinned XDP dispatcher link on \(target.interface)") { try KernelLink.detach(link) }
             throw ManagerError(error)
         }
     }
@@ -343,9 +350,12 @@ extension Manager {
     /// them once nothing else holds them.
     func retireRevision(_ key: DispatcherKey, revision: UInt32) {
         let directory = layout.dispatcherRevision(key, revision: revision)
-        try? FileSystem.removeTree(directory)
+        let log = Logger.bpfman(.manager)
+        log.attempt("removing dispatcher revision \(revision)", metadata: [LogKey.path: .string(directory)]) { try FileSystem.removeTree(directory) }
         let root = layout.dispatcherRoot(key.type)
-        if (try? FileSystem.listDirectory(root))?.isEmpty == true { try? FileSystem.remove(root) }
+        if (try? FileSystem.listDirectory(root))?.isEmpty == true {
+            log.attempt("removing the empty dispatcher directory", metadata: [LogKey.path: .string(root)]) { try FileSystem.remove(root) }
+        }
     }
 
     /// `details` with the member's new position and revision.

@@ -1,8 +1,9 @@
-import BinaryFormats
 import BPF
+import BinaryFormats
 import Diagnostics
 import Glibc
 import LinuxSys
+import Logs
 import Model
 import Store
 import SystemPackage
@@ -27,7 +28,11 @@ extension Manager {
                     loaded.append(try loadOne(selection, plan: plan, request: request, mapSet: mapSet))
                 }
             } catch {
-                for record in loaded.reversed() { try? removeProgram(record) }
+                for record in loaded.reversed() {
+                    Logger.bpfman(.manager).attempt("unloading after a failed load", metadata: [LogKey.programID: "\(record.id)"]) {
+                        try removeProgram(record)
+                    }
+                }
                 throw ManagerError(error)
             }
             return loaded
@@ -111,7 +116,9 @@ extension Manager {
             try Pins.pin(program, at: layout.programPin(id))
             try stored { () throws(StoreError) in try store.insert(record) }
         } catch {
-            try? removeProgram(record)
+            Logger.bpfman(.manager).attempt("removing a program whose load failed", metadata: [LogKey.programID: "\(record.id)"]) {
+                try removeProgram(record)
+            }
             throw fail(error)
         }
         return record

@@ -1,6 +1,7 @@
 import BPF
 import Diagnostics
 import LinuxSys
+import Logs
 import Model
 import Store
 import Targets
@@ -58,13 +59,17 @@ extension Manager {
         }
         let result: Subprocess.Result
         do {
-            result = try Subprocess.run(namespaceHelper, arguments: arguments.commandLine)
+            result = try Subprocess.run(namespaceHelper, arguments: arguments.commandLine,
+                                        environment: [HelperLog.environmentKey: Self.helperLogLevel.name.lowercased()])
         } catch {
             throw ManagerError(.failedPrecondition, "attach uprobe via helper: start \(namespaceHelper): \(error.lowercasedDescription)")
         }
+        let (events, message) = HelperLog.split(result.standardError)
+        Self.forward(events, containerPID: containerPID)
         guard result.status == 0, let reply = UprobeHelperReply(text: result.standardOutput) else {
-            try? Pins.unpin(pinPath)
-            let message = result.standardError.trimmingWhitespace()
+            Logger.bpfman(.helper).attempt("removing the pin of a failed helper attach", metadata: [LogKey.path: .string(pinPath)]) {
+                try Pins.unpin(pinPath)
+            }
             throw ManagerError(HelperExitCode.code(result.status),
                                "attach uprobe via helper: " + (message.isEmpty ? "bpfman-ns exited with status \(result.status)" : message))
         }
@@ -72,5 +77,31 @@ extension Manager {
             target: request.target, functionName: request.functionName, offset: request.offset, pid: request.pid ?? 0,
             retprobe: request.retprobe, containerPID: containerPID.rawValue, resolvedPath: reply.path, resolvedOffset: reply.offset))
         return Attachment(kernelLinkID: reply.kernelLinkID, pinPath: pinPath, details: details)
+    }
+
+    /// The level `bpfman-ns` writes lines at: the `helper` component's.
+    private static var helperLogLevel: HelperLog.Level {
+        switch Logger.bpfman(.helper).logLevel {
+        case .trace, .debug: .debug
+        case .info, .notice: .info
+        case .warning: .warn
+        case .error, .critical: .error
+        }
+    }
+
+    /// Passes the helper's events on to this process's log, at their level.
+    private static func forward(_ events: [HelperLog.Event], containerPID: HostPID) {
+        let log = Logger.bpfman(.helper)
+        for event in events {
+            var metadata: Logger.Metadata = [LogKey.pid: .stringConvertible(containerPID.rawValue)]
+            for (key, value) in event.fields { metadata[key] = .string(value) }
+            let level: Logger.Level = switch event.level {
+            case .debug: .debug
+            case .info: .info
+            case .warn: .warning
+            case .error: .error
+            }
+            log.log(level: level, "\(event.message)", metadata: metadata)
+        }
     }
 }

@@ -61,6 +61,7 @@ package final class Manager: Sendable {
             case .timedOut:
                 throw ManagerError(.unavailable, "timed out waiting for lock \(layout.lockFile) (--lock-timeout=\(lockTimeoutText))")
             case .cancelled:
+                log.info("the call went away while waiting for the writer lock; nothing was changed", metadata: [LogKey.path: "\(layout.lockFile)"])
                 throw ManagerError(.cancelled, "cancelled while waiting for lock \(layout.lockFile)")
             case .system(let errno):
                 throw ManagerError(ErrorCode(errno: errno), "lock \(layout.lockFile): \(errno.lowercasedDescription)")
@@ -70,7 +71,10 @@ package final class Manager: Sendable {
         defer { if !longLived { store.checkpoint() } }
         try repair()
         // The last point at which a call that went away changes nothing.
-        guard !WorkerPool.isCurrentJobCancelled else { throw ManagerError(.cancelled, "cancelled before it changed anything") }
+        guard !WorkerPool.isCurrentJobCancelled else {
+            log.info("the call went away before its change; nothing was changed")
+            throw ManagerError(.cancelled, "cancelled before it changed anything")
+        }
         let result = try body()
         _ = consume lock
         return result

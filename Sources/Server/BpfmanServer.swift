@@ -16,8 +16,32 @@ package enum BpfmanServer {
     /// Uses the listening socket systemd passes (`LISTEN_FDS`/`LISTEN_PID`)
     /// when there is one; otherwise creates the directory, replaces a stale
     /// socket and binds `socketPath` with mode 0660.
-    /// - Throws: when the socket cannot be bound or the server fails.
-    package static func run(manager: Manager, socketPath: String, onReady: @Sendable @escaping (String) -> Void = { _ in }) throws {
+    ///
+    /// Keeps the kernel's per-program run statistics on while it serves
+    /// (`Manager.withRunTimeStatistics`), and with `metricsAddress` serves
+    /// Prometheus metrics there, calling `onMetricsReady` with the bound
+    /// address.
+    /// - Throws: when the socket or the metrics address cannot be bound or
+    ///   the server fails.
+    package static func run(manager: Manager, socketPath: String, metricsAddress: MetricsAddress? = nil,
+                            onMetricsReady: @Sendable (String) -> Void = { _ in },
+                            onReady: @Sendable @escaping (String) -> Void = { _ in }) throws {
+        try Manager.withRunTimeStatistics {
+            try serve(manager: manager, socketPath: socketPath, metricsAddress: metricsAddress, onMetricsReady: onMetricsReady, onReady: onReady)
+        }
+    }
+
+    private static func serve(manager: Manager, socketPath: String, metricsAddress: MetricsAddress?,
+                              onMetricsReady: @Sendable (String) -> Void, onReady: @Sendable @escaping (String) -> Void) throws {
+        let metrics = DaemonMetrics()
+        let executor = DaemonExecutor()
+        let endpoint = try metricsAddress.map { address in
+            try MetricsEndpoint(address: address) { [manager, executor, metrics] in
+                try await executor.read { try scrape(manager.metricsInventory(), metrics) }
+            }
+        }
+        defer { endpoint?.close() }
+        if let endpoint { onMetricsReady(endpoint.boundAddress) }
         let activated = systemdSocket()
         if activated == nil { try prepareSocketPath(socketPath) }
         let transport: HTTP2ServerTransport.Posix = if let fd = activated {
@@ -25,7 +49,8 @@ package enum BpfmanServer {
         } else {
             .http2NIOPosix(address: .unixDomainSocket(path: socketPath), transportSecurity: .plaintext)
         }
-        let server = GRPCServer(transport: transport, services: [BpfmanService(manager: manager, executor: DaemonExecutor())])
+        let server = GRPCServer(transport: transport, services: [BpfmanService(manager: manager, executor: executor, metrics: metrics)],
+                                interceptors: [CallMetricsInterceptor(metrics: metrics)])
         let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -53,6 +78,15 @@ package enum BpfmanServer {
         done.wait()
         if activated == nil { unlink(socketPath) }
         if let error = outcome.error { throw error }
+    }
+
+    /// One scrape's exposition: the kernel's objects, bpfman's links and the
+    /// server's own measurements.
+    private static func scrape(_ inventory: MetricsInventory, _ metrics: DaemonMetrics) -> String {
+        var text = PrometheusText()
+        InventoryMetrics.write(inventory, to: &text)
+        metrics.write(to: &text)
+        return text.output
     }
 
     /// The fd systemd passed, if this process was socket-activated: made

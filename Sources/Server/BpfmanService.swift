@@ -15,15 +15,29 @@ import Model
 struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     let manager: Manager
     let executor: DaemonExecutor
+    /// Where attach and detach times are recorded.
+    let metrics: DaemonMetrics
 
     /// Runs a query on a reader thread, mapping failures to gRPC statuses.
     private func reading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(RPCError) -> T {
-        do { return try await executor.read(body) } catch { throw ProtoMapping.rpcError(error) }
+        do { return try await Self.cancellable { [executor] in try await executor.read(body) } } catch { throw ProtoMapping.rpcError(error) }
     }
 
     /// Runs a mutation on the writer thread, mapping failures to gRPC statuses.
     private func writing<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(RPCError) -> T {
-        do { return try await executor.write(body) } catch { throw ProtoMapping.rpcError(error) }
+        do { return try await Self.cancellable { [executor] in try await executor.write(body) } } catch { throw ProtoMapping.rpcError(error) }
+    }
+
+    /// Runs `operation` as a task that the call's cancellation cancels: gRPC
+    /// reports a passed deadline, a client gone or a shutdown through its
+    /// own handle, not by cancelling the handler's task.
+    private static func cancellable<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task { try await operation() }
+        return try await withRPCCancellationHandler {
+            try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+        } onCancelRPC: {
+            task.cancel()
+        }
     }
 
     func load(request: Bpfman_V1_LoadRequest, context: ServerContext) async throws -> Bpfman_V1_LoadResponse {
@@ -50,8 +64,11 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     func attach(request: Bpfman_V1_AttachRequest, context: ServerContext) async throws -> Bpfman_V1_AttachResponse {
         guard request.hasAttach else { throw ProtoMapping.invalid("attach info is required") }
         let (target, metadata) = try ProtoMapping.attachTarget(request.attach)
-        let record = try await writing { [manager] in
-            try manager.attach(AttachRequest(programID: ProgramID(request.id), target: target, metadata: metadata.isEmpty ? nil : metadata))
+        let record = try await writing { [manager, metrics] in
+            let start = ContinuousClock.now
+            let record = try manager.attach(AttachRequest(programID: ProgramID(request.id), target: target, metadata: metadata.isEmpty ? nil : metadata))
+            metrics.recordAttach(type: record.kind.rawValue, duration: start.duration(to: .now))
+            return record
         }
         var response = Bpfman_V1_AttachResponse()
         response.linkID = UInt32(truncatingIfNeeded: record.id.rawValue)
@@ -59,7 +76,14 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     }
 
     func detach(request: Bpfman_V1_DetachRequest, context: ServerContext) async throws -> Bpfman_V1_DetachResponse {
-        try await writing { [manager] in try manager.detach(LinkID(UInt64(request.linkID))) }
+        try await writing { [manager, metrics] in
+            let id = LinkID(UInt64(request.linkID))
+            // Unknown ids are left to the detach, which reports them.
+            let kind = try manager.linkKind(id)
+            let start = ContinuousClock.now
+            try manager.detach(id)
+            if let kind { metrics.recordDetach(type: kind.rawValue, duration: start.duration(to: .now)) }
+        }
         return Bpfman_V1_DetachResponse()
     }
 

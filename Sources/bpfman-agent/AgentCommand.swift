@@ -46,7 +46,10 @@ struct AgentCommand: AsyncParsableCommand {
             throw ValidationError("missing --node-name (or $NODE_NAME)")
         }
         let kube = try KubeConfig.resolve(explicitPath: kubeconfig)
-        let helper = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path + "/bpfman-ns"
+        // bpfman-ns beside this executable: argv[0] is a bare name when a
+        // shell or the container runtime found the agent through PATH.
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let helper = URL(fileURLWithPath: executable).deletingLastPathComponent().path + "/bpfman-ns"
         let manager = ManagerConfiguration(runtimeDirectory: runtimeDirectory ?? environment["BPFMAN_RUNTIME_DIR"] ?? "/run/bpfman",
                                            namespaceHelperPath: environment["BPFMAN_NS_BIN"] ?? helper,
                                            images: ImageSettings(cacheDirectory: imageCacheDirectory), longLived: true)

@@ -15,12 +15,16 @@ enum GRPCBench {
         let socket = runtime + "-sock/bpfman.sock"
         let server = Process()
         server.executableURL = URL(fileURLWithPath: bpfman)
-        server.arguments = ["serve", "--socket-path", socket]
+        server.arguments = ["serve", "--socket-path", socket, "--metrics-address", "127.0.0.1:0"]
         server.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": runtime]) { $1 }
-        server.standardError = FileHandle.nullDevice
+        let log = runtime + "-serve.log"
+        guard FileManager.default.createFile(atPath: log, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        server.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? FileManager.default.removeItem(atPath: log) }
         try server.run()
         defer { server.terminate(); server.waitUntilExit() }
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+        let metrics = ScrapeBench.address(announcedIn: log)
         usleep(200_000)
         let idle = memory(server.processIdentifier).current
 
@@ -64,6 +68,9 @@ enum GRPCBench {
                 var lists: [Double] = []
                 for _ in 0..<runs { lists.append(try await timed { try await client.list(list) }.0) }
                 rows.append(("gRPC List, \(count) programs", Statistics(seconds: lists)))
+                if let metrics, let scrapes = ScrapeBench.run(address: metrics, runs: runs) {
+                    rows.append(("metrics scrape, \(count) programs (\(scrapes.bytes / 1024) KiB)", Statistics(seconds: scrapes.seconds)))
+                }
             }
             for id in loaded {
                 var unload = Bpfman_V1_UnloadRequest()

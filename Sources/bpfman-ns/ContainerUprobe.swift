@@ -49,6 +49,7 @@ enum ContainerUprobe {
         do { container = try Namespace.open(namespacePath) } catch {
             throw HelperFailure(ErrorCode(errno: error), "container namespace for PID \(pid) not accessible: open \(namespacePath): \(error.lowercasedDescription)")
         }
+        helperLog(.debug, "opened the container's mount namespace", [("pid", String(pid)), ("path", namespacePath)])
         // 3. Host-only facts: the PMU, the program, the process's mappings.
         let pmu: UprobePMU
         do { pmu = try UprobePMU.read() } catch {
@@ -82,12 +83,15 @@ enum ContainerUprobe {
             throw HelperFailure(.internal, "return to own mount namespace: \(error.lowercasedDescription)")
         }
         if let failure { throw failure }
+        helperLog(.debug, "resolved the target inside the container and opened its perf event",
+                  [("pid", String(pid)), ("path", target.path), ("offset", "0x" + String(target.offset, radix: 16))])
         let event = OwnedDescriptor(eventFD)
         // 6. Link and pin.
         do {
             let link = try PerfEventLink.attach(program: program, event: event)
             let info = try KernelLink(fd: link)
             try Pins.pin(link, at: arguments.linkPin)
+            helperLog(.debug, "linked and pinned", [("kernel_link_id", String(info.id)), ("path", arguments.linkPin)])
             return UprobeHelperReply(path: target.path, offset: target.offset, kernelLinkID: info.id)
         } catch {
             throw HelperFailure(error)

@@ -9,47 +9,6 @@ import TestSupport
 /// `bpfman serve` driven by a client generated from the same .proto (issue 6).
 @Suite(.requiresRoot, .tags(.privileged), .serialized)
 struct ServerTests {
-    /// A `bpfman serve` child process on a private socket and runtime directory.
-    final class Served: @unchecked Sendable {
-        let bpfman = BpfmanFixture()
-        let socket: String
-        let imageCache: String
-        let process = Process()
-
-        init() throws {
-            socket = bpfman.runtimeDirectory + "-sock/bpfman.sock"
-            imageCache = bpfman.runtimeDirectory + "-cache"
-            process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfman)
-            process.arguments = ["serve", "--socket-path", socket, "--image-cache-dir", imageCache]
-            process.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
-            guard FileManager.default.fileExists(atPath: socket) else { throw FixtureError("server did not create \(socket)") }
-        }
-
-        /// SIGTERM, then checks the socket is gone.
-        func stop() -> Bool {
-            process.terminate()
-            process.waitUntilExit()
-            return !FileManager.default.fileExists(atPath: socket)
-        }
-
-        func tearDown() {
-            if process.isRunning { process.terminate(); process.waitUntilExit() }
-            bpfman.tearDown()
-            try? FileManager.default.removeItem(atPath: (socket as NSString).deletingLastPathComponent)
-            try? FileManager.default.removeItem(atPath: imageCache)
-        }
-
-        func withClient<T: Sendable>(_ body: @Sendable (Bpfman_V1_Bpfman.Client<HTTP2ClientTransport.Posix>) async throws -> T) async throws -> T {
-            try await withGRPCClient(transport: .http2NIOPosix(target: .unixDomainSocket(path: socket), transportSecurity: .plaintext)) { client in
-                try await body(Bpfman_V1_Bpfman.Client(wrapping: client))
-            }
-        }
-    }
-
     static func loadRequest(_ object: String, _ name: String, _ type: Bpfman_V1_BpfmanProgramType) -> Bpfman_V1_LoadRequest {
         var request = Bpfman_V1_LoadRequest()
         var location = Bpfman_V1_BytecodeLocation()
@@ -77,7 +36,7 @@ struct ServerTests {
 
     @Test("the full cycle for uprobe (host and container), tracepoint and TCX matches the CLI and the kernel")
     func fullCycle() async throws {
-        let served = try Served()
+        let served = try ServeProcess()
         defer { served.tearDown() }
         let veth = try VethPair()
         defer { veth.tearDown() }
@@ -172,7 +131,7 @@ struct ServerTests {
 
     @Test("16 concurrent clients loop load/attach/detach/unload; the state ends consistent")
     func concurrentClients() async throws {
-        let served = try Served()
+        let served = try ServeProcess()
         defer { served.tearDown() }
         let seconds = Double(ProcessInfo.processInfo.environment["BPFMAN_STRESS_SECONDS"] ?? "30") ?? 30
         let deadline = Date().addingTimeInterval(seconds)
@@ -215,7 +174,7 @@ struct ServerTests {
 
     @Test("Load from an OCI image pulls through the cache and records the image source; PullBytecode fills the cache")
     func loadFromImage() async throws {
-        let served = try Served()
+        let served = try ServeProcess()
         let registry = try RegistrySandbox()
         defer { served.tearDown(); registry.tearDown() }
         let reference = registry.reference("grpc/uprobe")
@@ -250,7 +209,7 @@ struct ServerTests {
 
     @Test("malformed requests get InvalidArgument or NotFound and the server stays up")
     func malformed() async throws {
-        let served = try Served()
+        let served = try ServeProcess()
         defer { served.tearDown() }
         try await served.withClient { client in
             var unknownType = Self.loadRequest("uprobe_counter", "uprobe_counter", .uprobe)

@@ -61,3 +61,32 @@ import Testing
         #expect(HelperExitCode.code(0) == .internal)
     }
 }
+
+@Suite("HelperLog: the namespace helper's lines, as the parent reads them")
+struct HelperLogTests {
+    @Test("an event survives its line, quoting included; other text is the failure message")
+    func roundTrip() {
+        let event = HelperLog.Event(level: .debug, message: "resolved the target", fields: [("path", "/usr/lib/x y.so"), ("offset", "0x1a"),
+                                                                                          ("note", "a \"quoted\" \\ word=1")])
+        #expect(event.line == "level=DEBUG msg=\"resolved the target\" path=\"/usr/lib/x y.so\" offset=0x1a note=\"a \\\"quoted\\\" \\\\ word=1\"\n")
+        let stderr = event.line + "container namespace for PID 9 not accessible: open /proc/9/ns/mnt: no such file or directory\n"
+            + HelperLog.Event(level: .info, message: "done").line
+        let (events, message) = HelperLog.split(stderr)
+        #expect(events == [event, HelperLog.Event(level: .info, message: "done")])
+        #expect(message == "container namespace for PID 9 not accessible: open /proc/9/ns/mnt: no such file or directory")
+    }
+
+    @Test("lines that only look like events stay in the message")
+    func notEvents() {
+        for line in ["level=LOUD msg=x", "level=INFO", "level=INFO msg=\"unclosed", "level=INFO other=x", "levels=INFO msg=x"] {
+            let (events, message) = HelperLog.split(line)
+            #expect(events.isEmpty && message == line, "\(line)")
+        }
+    }
+
+    @Test("levels are read in either case and ordered by severity")
+    func levels() {
+        #expect(HelperLog.Level(name: "debug") == .debug && HelperLog.Level(name: "WARN") == .warn && HelperLog.Level(name: "trace") == nil)
+        #expect(HelperLog.Level.debug < .info && HelperLog.Level.warn < .error)
+    }
+}

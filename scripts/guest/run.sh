@@ -39,6 +39,6 @@ else
 fi
 # The kernel's complaints (warnings, oopses, the OOM killer) are worth seeing
 # whatever the outcome; the whole console stays in $out/console.
-grep -n -E 'WARNING|BUG|Oops|panic|Call Trace|Out of memory|Killed process|segfault|traps:' "$out/console" | head -60 >&2 || true
+grep -n -E 'WARNING:|BUG:|Oops|Kernel panic|Call Trace|Out of memory|Killed process|segfault|traps:' "$out/console" | head -60 >&2 || true
 [ -s "$out/rc" ] || tail -80 "$out/console" >&2
 exit "$rc"

@@ -9,17 +9,21 @@ import SystemPackage
 extension KernelMap {
     /// Reads the info of the map with kernel id `id`.
     ///
+    /// - Parameter readingFDInfo: whether to read `memlock` and `frozen`
+    ///   from the fd's fdinfo, a procfs read costing as much as the rest;
+    ///   without it `memlock` is nil and `frozen` false.
     /// - Throws: `.notFound` when the map is gone.
-    package init(id: UInt32) throws(BPFError) {
+    package init(id: UInt32, readingFDInfo: Bool = true) throws(BPFError) {
         let fd = try Self.open(id: id)
         var info = bpf_map_info()
         var length = UInt32(MemoryLayout<bpf_map_info>.size)
         let result = bpf_obj_get_info_by_fd(fd.rawValue, &info, &length)
         guard result == 0 else { throw BPFError.syscall("read map info", call: "BPF_OBJ_GET_INFO_BY_FD", errno: Errno(rawValue: -result)) }
+        let fdinfo = readingFDInfo ? FDInfo(fd: fd.rawValue) : nil
         self.init(id: info.id, name: withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) },
                   type: info.type, keySize: info.key_size, valueSize: info.value_size, maxEntries: info.max_entries,
                   flags: info.map_flags, btfID: info.btf_id, mapExtra: info.map_extra,
-                  memlock: FDInfo.value("memlock", fd: fd.rawValue), frozen: (FDInfo.value("frozen", fd: fd.rawValue) ?? 0) != 0)
+                  memlock: fdinfo?.value("memlock"), frozen: (fdinfo?.value("frozen") ?? 0) != 0)
     }
 
     /// Opens the map with kernel id `id`.

@@ -10,7 +10,10 @@ extension KernelProgram {
     /// Reads the info of the program `fd` refers to.
     ///
     /// Corresponds to `bpf_obj_get_info_by_fd` (`BPF_OBJ_GET_INFO_BY_FD`).
-    package init(fd: borrowing OwnedDescriptor) throws(BPFError) {
+    /// - Parameter readingFDInfo: whether to read `memlock` from the fd's
+    ///   fdinfo, a procfs read costing as much as the rest; without it
+    ///   `memlock` is nil.
+    package init(fd: borrowing OwnedDescriptor, readingFDInfo: Bool = true) throws(BPFError) {
         var info = bpf_prog_info()
         var length = UInt32(MemoryLayout<bpf_prog_info>.size)
         var result = bpf_obj_get_info_by_fd(fd.rawValue, &info, &length)
@@ -35,7 +38,7 @@ extension KernelProgram {
                   type: info.type, tag: tag, loadedAtNanoseconds: BootClock.wallNanoseconds(sinceBoot: info.load_time),
                   uid: info.created_by_uid, btfID: info.btf_id, mapIDs: mapIDs, jitedSize: info.jited_prog_len,
                   xlatedSize: info.xlated_prog_len, verifiedInstructions: info.verified_insns,
-                  memlock: FDInfo.value("memlock", fd: fd.rawValue), gplCompatible: info.gpl_compatible != 0,
+                  memlock: readingFDInfo ? FDInfo(fd: fd.rawValue).value("memlock") : nil, gplCompatible: info.gpl_compatible != 0,
                   runTimeNanoseconds: info.run_time_ns, runCount: info.run_cnt, recursionMisses: info.recursion_misses)
     }
 
@@ -62,15 +65,43 @@ extension KernelProgram {
     }
 }
 
-/// Fields of `/proc/self/fdinfo/<fd>`.
-enum FDInfo {
-    /// The numeric value of `key:` in the fd's fdinfo, if present.
-    static func value(_ key: String, fd: CInt) -> UInt64? {
-        guard let text = try? FileSystem.readText("/proc/self/fdinfo/\(fd)") else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-            return UInt64(line.dropFirst(key.count + 1).trimmingWhitespace())
+/// Fields of `/proc/self/fdinfo/<fd>`, read once and scanned as bytes: a
+/// metrics scrape reads it for every program and map in the kernel.
+struct FDInfo {
+    private let bytes: [UInt8]
+
+    /// Reads the fdinfo of `fd`; without it (no procfs) every value is nil.
+    init(fd: CInt) {
+        bytes = (try? FileSystem.readFile("/proc/self/fdinfo/\(fd)")) ?? []
+    }
+
+    /// The decimal value of the `key:` line, between optional blanks; nil
+    /// when there is no such line or its value is not a number.
+    func value(_ key: String) -> UInt64? {
+        let prefix = Array(key.utf8) + [UInt8(ascii: ":")]
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            if end - start >= prefix.count, bytes[start..<start + prefix.count].elementsEqual(prefix) {
+                return Self.number(bytes[(start + prefix.count)..<end])
+            }
+            start = end + 1
         }
         return nil
+    }
+
+    private static func number(_ field: ArraySlice<UInt8>) -> UInt64? {
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = field.firstIndex(where: { !blank($0) }), let last = field.lastIndex(where: { !blank($0) }) else { return nil }
+        var value: UInt64 = 0
+        for byte in field[first...last] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowSum) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflowTimes, !overflowSum else { return nil }
+            value = sum
+        }
+        return value
     }
 }
 

@@ -1,0 +1,96 @@
+import BpfmanProto
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Testing
+import TestSupport
+
+/// `bpfman serve` against careless and hostile clients (issue 17): calls
+/// that can never finish, calls whose deadline passes, features the kernel
+/// lacks. Every call answers with a status code; none changes state unseen.
+@Suite(.requiresRoot, .tags(.privileged), .serialized)
+struct ServerRobustnessTests {
+    static func load(_ path: String, _ name: String, _ type: Bpfman_V1_BpfmanProgramType) -> Bpfman_V1_LoadRequest {
+        var request = ServerTests.loadRequest("tracepoint_counter", name, type)
+        request.bytecode.file = path
+        return request
+    }
+
+    @Test("two Loads naming FIFOs are refused at once, and ListPrograms answers")
+    func fifoLoads() async throws {
+        let server = try ServeProcess(arguments: ["--log", "info"])
+        defer { server.tearDown() }
+        let fifos = (0..<2).map { server.bpfman.runtimeDirectory + "-fifo\($0)" }
+        for fifo in fifos { #expect(mkfifo(fifo, 0o600) == 0) }
+        defer { for fifo in fifos { unlink(fifo) } }
+        let codes = try await server.withClient { client in
+            try await withThrowingTaskGroup(of: RPCError.Code?.self) { group in
+                for fifo in fifos {
+                    group.addTask { await ServerTests.code { _ = try await client.load(Self.load(fifo, "tracepoint_counter", .tracepoint)) } }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(codes == [.invalidArgument, .invalidArgument])
+        #expect(try await server.managedProgramCount() == 0)
+    }
+
+    @Test("a Load whose deadline passes while a CLI holds the writer lock is cancelled and leaves nothing loaded")
+    func deadlineWhileLocked() async throws {
+        let server = try ServeProcess(arguments: ["--log", "info"])
+        defer { server.tearDown() }
+        // Hold the writer lock as a CLI writer would, on its own open file.
+        let lockFD = open(server.bpfman.runtimeDirectory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        #expect(lockFD >= 0 && flock(lockFD, LOCK_EX) == 0)
+        var locked = true
+        defer { if locked { close(lockFD) } }
+        let code = try await server.withClient { client in
+            await ServerTests.code {
+                var options = CallOptions.defaults
+                options.timeout = .seconds(1)
+                _ = try await client.load(ServerTests.loadRequest("tracepoint_counter", "tracepoint_counter", .tracepoint), options: options)
+            }
+        }
+        #expect(code == .deadlineExceeded || code == .cancelled)
+        // The server's worker saw the cancellation while the lock was still
+        // held: only then does the lock go.
+        #expect(server.waitForLine(containing: "went away while waiting for the writer lock") != nil, "\(server.log)")
+        close(lockFD)
+        locked = false
+        // A later writer takes the lock and repairs; nothing was loaded.
+        #expect(server.bpfman.programIDs() == [])
+        #expect(try await server.managedProgramCount() == 0)
+    }
+
+    @Test("a call needing a kernel feature the host lacks answers FAILED_PRECONDITION naming it")
+    func missingFeature() async throws {
+        guard !TestEnvironment.kernelHas(.kprobe) else {
+            print("skipped: this kernel has kprobes; the guest lane covers the attach itself")
+            return
+        }
+        let server = try ServeProcess(arguments: ["--log", "info"])
+        defer { server.tearDown() }
+        let failure = try await server.withClient { client -> RPCError? in
+            // Refused at load or at attach, whichever step needs the feature.
+            let id: UInt32
+            do {
+                id = try await client.load(Self.load(TestEnvironment.object("kernel_hooks"), "kprobe_counter", .kprobe)).programs[0].kernelInfo.id
+            } catch let error as RPCError {
+                return error
+            }
+            var attach = Bpfman_V1_AttachRequest()
+            attach.id = id
+            var info = Bpfman_V1_KprobeAttachInfo()
+            info.fnName = "__x64_sys_getppid"
+            attach.attach.kprobeAttachInfo = info
+            do {
+                _ = try await client.attach(attach)
+                return nil
+            } catch let error as RPCError {
+                return error
+            }
+        }
+        #expect(failure?.code == .failedPrecondition)
+        #expect(failure?.message.contains("kernel feature kprobe is not available") == true, "\(String(describing: failure))")
+    }
+}

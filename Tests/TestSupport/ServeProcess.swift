@@ -1,0 +1,65 @@
+import Foundation
+
+/// A `bpfman serve` child on a private socket, runtime directory and image
+/// cache, its stderr kept in a file: a test waits for a line the server
+/// writes (what it did) rather than for time to pass.
+package final class ServeProcess: @unchecked Sendable {
+    /// The runtime directory and the CLI on it.
+    package let bpfman = BpfmanFixture()
+    /// The gRPC socket.
+    package let socket: String
+    /// The image cache.
+    package let imageCache: String
+    /// Where the server's stderr goes.
+    package let logFile: String
+    /// The child.
+    package let process = Process()
+
+    /// Starts `bpfman serve` with `arguments` after its socket and cache
+    /// flags, and waits for its socket.
+    package init(arguments: [String] = []) throws {
+        socket = bpfman.runtimeDirectory + "-sock/bpfman.sock"
+        imageCache = bpfman.runtimeDirectory + "-cache"
+        logFile = bpfman.runtimeDirectory + "-serve.log"
+        guard FileManager.default.createFile(atPath: logFile, contents: nil) else { throw FixtureError("cannot create \(logFile)") }
+        process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfman)
+        process.arguments = ["serve", "--socket-path", socket, "--image-cache-dir", imageCache] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        try process.run()
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+        guard FileManager.default.fileExists(atPath: socket) else { throw FixtureError("server did not create \(socket): \(log)") }
+    }
+
+    /// What the server wrote to stderr so far.
+    package var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+
+    /// The first line of the server's stderr containing `text`, once there
+    /// is one; nil when none came within 60 s (a safety net, not a
+    /// measurement).
+    package func waitForLine(containing text: String) -> Substring? {
+        for _ in 0..<6000 {
+            if let line = log.split(separator: "\n").first(where: { $0.contains(text) }) { return line }
+            usleep(10_000)
+        }
+        return nil
+    }
+
+    /// SIGTERM, then whether the socket is gone.
+    package func stop() -> Bool {
+        process.terminate()
+        process.waitUntilExit()
+        return !FileManager.default.fileExists(atPath: socket)
+    }
+
+    /// Stops the server if it runs, then removes everything it and the
+    /// fixture made.
+    package func tearDown() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        bpfman.tearDown()
+        for path in [(socket as NSString).deletingLastPathComponent, imageCache, logFile] {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+}
