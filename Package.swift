@@ -143,6 +143,8 @@ let package = Package(
                                                        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "LinuxSys"]),
+        .testTarget(name: "BPFTests", dependencies: ["BPF", "Model", "TestSupport"]),
+        .testTarget(name: "LinuxSysTests", dependencies: ["LinuxSys"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images"]),
         .testTarget(name: "RuntimesTests", dependencies: ["Diagnostics", "Model", "Runtimes"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager"]),
