@@ -21,7 +21,7 @@ DEB_PACKAGES := libbpf-dev libelf-dev zlib1g-dev libsqlite3-dev bpftool iproute2
                 python3-prometheus-client
 # The unprivileged test targets `make test-unit` runs (CLITests and the
 # namespace suites need root), and the one unprivileged CLITests suite.
-UNIT_TESTS  := ^(BinaryFormatsTests|ArchiveTests|BPFTests|ExecutionTests|LinuxSysTests|ImagesTests|ManagerTests|RuntimesTests|StoreTests|TargetsTests|ModelTests|KubernetesTests|CLIParsingTests|LogsTests)\. \
+UNIT_TESTS  := ^(BinaryFormatsTests|ArchiveTests|BPFTests|ContainerSelectionTests|ExecutionTests|ImageLoadingTests|LinuxSysTests|ServerMappingTests|ImagesTests|ManagerTests|RuntimesTests|StoreTests|TargetsTests|ModelTests|KubernetesTests|CLIParsingTests|LogsTests)\. \
                ^NamespacesTests\.(ContainerNamespaceTests|PIDNamespacesTests|ProcessStatusTests) ^CLITests\.KubernetesManifestTests
 
 .PHONY: all deps build bpf check-layering test test-guest test-unit demo bench clean

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
@@ -20,6 +21,12 @@ unsigned long cshim_program_headers(void) { return getauxval(AT_PHDR); }
 unsigned long cshim_program_header_count(void) { return getauxval(AT_PHNUM); }
 int cshim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int cshim_setns(int fd, int nstype) { return setns(fd, nstype); }
+int cshim_set_thread_name(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, sizeof truncated - 1);
+    truncated[sizeof truncated - 1] = 0;
+    return pthread_setname_np(pthread_self(), truncated);
+}
 static _Thread_local int thread_tainted;
 void cshim_thread_taint(void) { thread_tainted = 1; }
 int cshim_thread_tainted(void) { return thread_tainted; }

@@ -29,6 +29,7 @@ package final class WorkerPool: @unchecked Sendable {
     private var queue: [Job] = []
     private var started = 0
     private static let jobKey = "bpfman.worker.job"
+    private static let nameKey = "bpfman.worker.name"
 
     /// Starts `threads` threads named `name-N`.
     package init(name: String, threads: Int) {
@@ -62,6 +63,11 @@ package final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// The pool thread running this code (`name-N`); nil off the pools' threads.
+    package static var currentWorkerName: String? {
+        Thread.current.threadDictionary[nameKey] as? String
+    }
+
     /// Whether the caller of the job running on this thread was cancelled.
     /// False off the pool's threads.
     package static var isCurrentJobCancelled: Bool {
@@ -74,10 +80,11 @@ package final class WorkerPool: @unchecked Sendable {
             return started
         }
         let label = "\(name)-\(index)"
-        // Named from inside: a name set before start does not reach the
-        // kernel here, and the thread would keep its creator's.
         Thread { [self] in
-            Thread.current.name = label
+            // The kernel's name (ps, gdb; at most 15 bytes) is set from the
+            // thread itself: Foundation's, set before start, may not reach it.
+            ThreadName.set(label)
+            Thread.current.threadDictionary[Self.nameKey] = label
             serve()
         }.start()
     }

@@ -10,3 +10,9 @@ package enum ThreadTaint {
     /// Whether the calling thread was marked.
     package static var isTainted: Bool { cshim_thread_tainted() != 0 }
 }
+
+/// The calling thread's name as the kernel shows it (`ps -L`, gdb).
+package enum ThreadName {
+    /// Names the calling thread; the kernel keeps at most 15 bytes.
+    package static func set(_ name: String) { _ = cshim_set_thread_name(name) }
+}

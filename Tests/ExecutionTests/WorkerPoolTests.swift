@@ -22,8 +22,9 @@ struct WorkerPoolTests {
     @Test("a job runs on one of the pool's named threads")
     func runsOnPoolThread() async throws {
         let pool = WorkerPool(name: "test-pool", threads: 1)
-        let name = try await pool.run { Thread.current.name ?? "" }
+        let name = try await pool.run { WorkerPool.currentWorkerName ?? "" }
         #expect(name == "test-pool-1")
+        #expect(WorkerPool.currentWorkerName == nil, "the test's own thread is no worker")
     }
 
     @Test("a reader answers while the writer is blocked")
@@ -73,9 +74,9 @@ struct WorkerPoolTests {
         let pool = WorkerPool(name: "test-taint", threads: 1)
         let first = try await pool.run { () -> String in
             ThreadTaint.mark()
-            return Thread.current.name ?? ""
+            return WorkerPool.currentWorkerName ?? ""
         }
-        let second = try await pool.run { () -> (String, Bool) in (Thread.current.name ?? "", ThreadTaint.isTainted) }
+        let second = try await pool.run { () -> (String, Bool) in (WorkerPool.currentWorkerName ?? "", ThreadTaint.isTainted) }
         #expect(first == "test-taint-1")
         #expect(second.0 == "test-taint-2" && second.1 == false)
         #expect(pool.threadsStarted == 2)

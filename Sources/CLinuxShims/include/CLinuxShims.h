@@ -18,6 +18,8 @@ unsigned long cshim_program_header_count(void);
 int cshim_pipe_cloexec(int fds[2]);
 /// setns(2).
 int cshim_setns(int fd, int nstype);
+/// pthread_setname_np(3) on the calling thread (at most 15 bytes are kept).
+int cshim_set_thread_name(const char *name);
 /// Marks the calling thread as left in a state it cannot undo (a namespace
 /// it failed to leave). A thread-local flag; it is never cleared.
 void cshim_thread_taint(void);
