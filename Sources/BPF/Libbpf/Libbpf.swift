@@ -42,6 +42,14 @@ enum Libbpf {
         }
     }
 
+    /// The ids a `bpf_*_get_next_id` call walks, ascending from the first.
+    static func allIDs(_ next: (UInt32, UnsafeMutablePointer<UInt32>) -> CInt) -> [UInt32] {
+        var ids: [UInt32] = []
+        var current: UInt32 = 0
+        while next(current, &current) == 0 { ids.append(current) }
+        return ids
+    }
+
     /// A zeroed libbpf options struct whose `sz` ends at `lastField`, the
     /// last field the caller sets; Swift cannot use `LIBBPF_OPTS`.
     ///

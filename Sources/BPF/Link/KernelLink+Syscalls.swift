@@ -61,3 +61,20 @@ extension KernelLink {
         }
     }
 }
+
+extension KernelLink {
+    /// The ids of every link in the kernel, ascending.
+    ///
+    /// Corresponds to `bpf_link_get_next_id`.
+    package static func allIDs() -> [UInt32] { Libbpf.allIDs(bpf_link_get_next_id) }
+
+    /// Opens the link with kernel id `id`.
+    ///
+    /// Corresponds to `bpf_link_get_fd_by_id`.
+    /// - Throws: `.notFound` when the link is gone.
+    package static func open(id: UInt32) throws(BPFError) -> OwnedDescriptor {
+        let fd = bpf_link_get_fd_by_id(id)
+        guard fd >= 0 else { throw BPFError.syscall("open link \(id)", call: "BPF_LINK_GET_FD_BY_ID", errno: .lastError) }
+        return OwnedDescriptor(fd)
+    }
+}

@@ -59,3 +59,10 @@ package enum MapIdentity {
         return bpf_obj_get_info_by_fd(fd.rawValue, &info, &length) == 0 ? info.id : nil
     }
 }
+
+extension KernelMap {
+    /// The ids of every map in the kernel, ascending.
+    ///
+    /// Corresponds to `bpf_map_get_next_id`.
+    package static func allIDs() -> [UInt32] { Libbpf.allIDs(bpf_map_get_next_id) }
+}

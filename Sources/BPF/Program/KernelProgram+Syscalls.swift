@@ -58,10 +58,7 @@ extension KernelProgram {
     ///
     /// Corresponds to `bpf_prog_get_next_id`.
     package static func allIDs() -> [ProgramID] {
-        var ids: [ProgramID] = []
-        var current: UInt32 = 0
-        while bpf_prog_get_next_id(current, &current) == 0 { ids.append(ProgramID(current)) }
-        return ids
+        Libbpf.allIDs(bpf_prog_get_next_id).map { ProgramID($0) }
     }
 }
 
