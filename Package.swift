@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "LinuxSys", dependencies: ["CLinuxShims", "Diagnostics", "Model",
                                                  .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "BinaryFormats"),
-        .target(name: "Execution", dependencies: ["LinuxSys"]),
+        .target(name: "Execution", dependencies: ["LinuxSys", "Logs"]),
         .target(name: "BPF", dependencies: ["CLibbpf", "CLinuxShims", "Diagnostics", "LinuxSys", "Model",
                                             .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Targets", dependencies: ["BinaryFormats", "Diagnostics", "LinuxSys",

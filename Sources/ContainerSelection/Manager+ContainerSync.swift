@@ -85,10 +85,8 @@ extension Manager {
                 result.containers.append(ContainerLink(container: container, link: link))
                 continue
             }
-            var single = narrow(container)
-            single.metadata = (request.metadata ?? [:]).merging(Self.containerMetadata(container)) { _, own in own }
             do {
-                let link = try attach(single)
+                let link = try attach(narrow(container))
                 result.containers.append(ContainerLink(container: container, link: link))
                 result.attached.append(link.id)
             } catch {
@@ -100,7 +98,7 @@ extension Manager {
 
     /// The metadata naming `container` on its link: its id, and its name, pod
     /// and namespace when it has them, so metrics can attribute the link.
-    private static func containerMetadata(_ container: ContainerInfo) -> [String: String] {
+    static func containerMetadata(_ container: ContainerInfo) -> [String: String] {
         var metadata = [containerIDKey: container.id]
         if !container.name.isEmpty { metadata[containerNameKey] = container.name }
         if !container.pod.isEmpty { metadata[podNameKey] = container.pod }

@@ -1,5 +1,6 @@
 import Diagnostics
 import Execution
+import Logs
 import Manager
 import Model
 import Runtimes
@@ -22,7 +23,9 @@ extension Manager {
             do {
                 links.append(try attach(request(container)))
             } catch {
-                for link in links.reversed() { try? detach(link.id) }
+                for link in links.reversed() {
+                    Logger.bpfman(.manager).attempt("roll back a container link", metadata: [LogKey.linkID: "\(link.id)"]) { try detach(link.id) }
+                }
                 throw ManagerError(error.code, "attach uprobe in container \(container.name) (pod \(container.namespace)/\(container.pod), pid \(container.pid)): \(error.message)")
             }
         }
@@ -45,8 +48,10 @@ extension Manager {
     }
 
     /// Validates that `request` is a uprobe attach and returns how to narrow
-    /// it to one container: its mount namespace for the lookup, and its host
-    /// PID as the probe's pid filter unless the request names one.
+    /// it to one container: its mount namespace for the lookup, its host
+    /// PID as the probe's pid filter unless the request names one, and the
+    /// container's id, name, pod and namespace added to the link's metadata
+    /// (the request's own pairs kept), so the link names its workload.
     static func perContainer(_ request: AttachRequest) throws(ManagerError) -> (ContainerInfo) -> AttachRequest {
         guard case .uprobe(let target, let functionName, let offset, let pid, _) = request.target else {
             throw ManagerError(.invalidArgument, "container selectors apply to uprobe attachments only")
@@ -55,6 +60,7 @@ extension Manager {
             var single = request
             single.target = .uprobe(target: target, functionName: functionName, offset: offset, pid: pid ?? container.pid.rawValue,
                                     containerPID: container.pid)
+            single.metadata = (request.metadata ?? [:]).merging(containerMetadata(container)) { _, own in own }
             return single
         }
     }

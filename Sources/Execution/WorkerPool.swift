@@ -1,5 +1,6 @@
 import Foundation
 import LinuxSys
+import Logs
 
 /// A fixed set of threads running blocking work — lock waits, syscalls,
 /// namespace switches, helper spawns — outside Swift concurrency's
@@ -101,6 +102,8 @@ package final class WorkerPool: @unchecked Sendable {
             job.work(job.isCancelled)
             Thread.current.threadDictionary[Self.jobKey] = nil
             if ThreadTaint.isTainted {
+                Logger.bpfman(.manager).error("ending a worker thread that could not return to its network namespace; starting a replacement",
+                                              metadata: ["worker": .string(Self.currentWorkerName ?? name)])
                 startThread()
                 return
             }

@@ -152,6 +152,41 @@ struct MetricsTests {
         #expect(gone.matching("bpfman_detach_duration_seconds_count", ["type": "uprobe"]).first?.value == 1)
     }
 
+    @Test("each container link names its container, pod and namespace, for two containers of two pods", .tags(.containers))
+    func containerLabels() async throws {
+        let rootfs = try ContainerRootfs()
+        defer { rootfs.tearDown() }
+        let cri = try CRISandbox(rootfs: rootfs)
+        defer { cri.tearDown() }
+        let served = try Served()
+        defer { served.tearDown() }
+        let web = try await cri.runPod(name: "web", namespace: "shop", labels: ["app": "nginx"], containers: [
+            .init(name: "frontend", command: ["/usr/bin/probe_target", "1000", "malloc", "/tmp/never"])])
+        let api = try await cri.runPod(name: "api", namespace: "shop", labels: ["app": "nginx"], containers: [
+            .init(name: "backend", command: ["/usr/bin/probe_target", "1000", "malloc", "/tmp/never"])])
+        let id = try served.bpfman.load("uprobe_counter", "uprobe:uprobe_counter")
+        let attach = served.bpfman.bpfman(["link", "attach", "uprobe", String(id), "libc", "--fn-name", "malloc",
+                                           "--containers-namespace", "shop", "--containers-pod-selector", "app=nginx",
+                                           "--runtime-endpoint", "unix://" + cri.socket, "-o", "json"])
+        #expect(attach.status == 0, "\(attach.stderr)")
+        let links = try #require(attach.json["links"] as? [[String: Any]])
+        var linkOf: [Int: String] = [:] // container pid -> link id
+        for link in links {
+            let record = link["record"] as? [String: Any]
+            let pid = (record?["details"] as? [String: Any])?["container_pid"] as? Int
+            if let pid, let linkID = record?["id"] as? Int { linkOf[pid] = String(linkID) }
+        }
+        var expected: Set<[String: String]> = []
+        for (pod, container, containerID) in [("web", "frontend", try #require(web["frontend"])), ("api", "backend", try #require(api["backend"]))] {
+            let pid = try await cri.pid(of: containerID)
+            expected.insert(["link_id": try #require(linkOf[Int(pid)]), "prog_id": String(id), "container_id": containerID,
+                             "pod": pod, "namespace": "shop", "container_name": container])
+        }
+        let scraped = try served.scrape().matching("bpfman_container_link_info", ["prog_id": String(id)])
+        #expect(Set(scraped.map(\.labels)) == expected)
+        #expect(scraped.allSatisfy { $0.value == 1 && $0.type == "gauge" })
+    }
+
     @Test("anything but GET or HEAD of /metrics is refused; a malformed --metrics-address stops serve before it binds")
     func refusals() throws {
         let served = try Served()

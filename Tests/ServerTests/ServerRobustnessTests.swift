@@ -93,4 +93,45 @@ struct ServerRobustnessTests {
         #expect(failure?.code == .failedPrecondition)
         #expect(failure?.message.contains("kernel feature kprobe is not available") == true, "\(String(describing: failure))")
     }
+
+    @Test("a worker that cannot return to its network namespace is ended and replaced; the daemon keeps serving")
+    func taintedWorker() async throws {
+        let veth = try VethPair()
+        defer { veth.tearDown() }
+        // The failpoint makes every switch back fail, so the thread really
+        // stays in the receiver's namespace.
+        let server = try ServeProcess(arguments: ["--log", "info"], environment: ["BPFMAN_FAILPOINTS": "netns-return"])
+        defer { server.tearDown() }
+        let retired = "ending a worker thread that could not return to its network namespace"
+        @Sendable func retirements() -> Int { server.log.components(separatedBy: retired).count - 1 }
+        try await server.withClient { client in
+            let program = try await client.load(ServerTests.loadRequest("tc_counter", "tc_counter", .tcx)).programs[0].kernelInfo.id
+            var attach = Bpfman_V1_AttachRequest()
+            attach.id = program
+            var info = Bpfman_V1_TCXAttachInfo()
+            info.iface = veth.receiverInterface
+            info.direction = "ingress"
+            info.priority = 50
+            info.netns = veth.receiverPath
+            attach.attach.tcxAttachInfo = info
+            for round in 1...2 {
+                // The interface is resolved in the namespace, the switch back
+                // fails, and the attach that follows on the same thread refuses.
+                let failure = await ServerTests.failure { _ = try await client.attach(attach) }
+                #expect(failure?.code == .internalError)
+                #expect(failure?.message.contains("this thread could not return from an earlier network namespace") == true, "\(String(describing: failure))")
+                // The writer thread ended once per round, and its replacement
+                // took the next round's call.
+                #expect(server.waitForLine(containing: "worker=bpfman-write-\(round)") != nil, "\(server.log)")
+                #expect(retirements() == round)
+                let listed = try await client.list(Bpfman_V1_ListRequest()).results.map(\.kernelInfo.id)
+                #expect(listed.contains(program))
+            }
+            var unload = Bpfman_V1_UnloadRequest()
+            unload.id = program
+            _ = try await client.unload(unload)
+        }
+        #expect(server.bpfman.bpfman(["link", "list", "-q"]).stdout.isEmpty, "nothing was attached")
+        #expect(server.bpfman.programIDs() == [])
+    }
 }

@@ -27,11 +27,18 @@ struct ServerTests {
         let cycles = Mutex(0)
     }
 
+    /// The status code a call failed with; nil when it succeeded.
     static func code(_ body: () async throws -> Void) async -> RPCError.Code? {
+        await failure(body)?.code
+    }
+
+    /// The status a call failed with; nil when it succeeded. Any other
+    /// error is an `UNKNOWN` status.
+    static func failure(_ body: () async throws -> Void) async -> RPCError? {
         do { try await body(); return nil } catch let error as RPCError {
             if ProcessInfo.processInfo.environment["BPFMAN_TEST_VERBOSE"] != nil { print("rpc error: \(error)") }
-            return error.code
-        } catch { return .unknown }
+            return error
+        } catch { return RPCError(code: .unknown, message: "\(error)") }
     }
 
     @Test("the full cycle for uprobe (host and container), tracepoint and TCX matches the CLI and the kernel")

@@ -16,15 +16,15 @@ package final class ServeProcess: @unchecked Sendable {
     package let process = Process()
 
     /// Starts `bpfman serve` with `arguments` after its socket and cache
-    /// flags, and waits for its socket.
-    package init(arguments: [String] = []) throws {
+    /// flags, `environment` added to the test's own, and waits for its socket.
+    package init(arguments: [String] = [], environment: [String: String] = [:]) throws {
         socket = bpfman.runtimeDirectory + "-sock/bpfman.sock"
         imageCache = bpfman.runtimeDirectory + "-cache"
         logFile = bpfman.runtimeDirectory + "-serve.log"
         guard FileManager.default.createFile(atPath: logFile, contents: nil) else { throw FixtureError("cannot create \(logFile)") }
         process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfman)
         process.arguments = ["serve", "--socket-path", socket, "--image-cache-dir", imageCache] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]) { $1 }.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         try process.run()
