@@ -138,7 +138,7 @@ let package = Package(
                                                     .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")],
                 path: "Tests/TestSupport"),
         .testTarget(name: "BinaryFormatsTests", dependencies: ["BinaryFormats"]),
-        .testTarget(name: "ServerTests", dependencies: ["TestSupport", "BpfmanProto", "bpfman", "bpfman-full", "bpfman-ns",
+        .testTarget(name: "ServerTests", dependencies: ["TestSupport", "BpfmanProto", "bpfman", "bpfman-full", "bpfman-ns", "bpfman-agent",
                                                        .product(name: "GRPCCore", package: "grpc-swift-2"),
                                                        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),

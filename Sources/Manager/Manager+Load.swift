@@ -114,6 +114,7 @@ extension Manager {
                 try object.pinMaps(in: record.mapPinPath)
             }
             try Pins.pin(program, at: layout.programPin(id))
+            Failpoint.killIfSet("kill-after-pin")
             try stored { () throws(StoreError) in try store.insert(record) }
         } catch {
             Logger.bpfman(.manager).attempt("removing a program whose load failed", metadata: [LogKey.programID: "\(record.id)"]) {

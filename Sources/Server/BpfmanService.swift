@@ -3,6 +3,7 @@ import Execution
 import GRPCCore
 import ImageLoading
 import Images
+import Logs
 import Manager
 import Model
 
@@ -24,8 +25,21 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     }
 
     /// Runs a mutation on the writer thread, mapping failures to gRPC statuses.
-    private func writing<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(RPCError) -> T {
-        do { return try await Self.cancellable { [executor] in try await executor.write(body) } } catch { throw ProtoMapping.rpcError(error) }
+    ///
+    /// When the call is cancelled while `body` runs (its deadline passed
+    /// after the writer lock was taken), `undo` takes back what `body` made
+    /// and the call answers CANCELLED: a change never lands unseen.
+    private func writing<T: Sendable>(_ body: @escaping @Sendable () throws -> T,
+                                      undo: (@Sendable (T) throws -> Void)? = nil) async throws(RPCError) -> T {
+        let guarded: @Sendable () throws -> T = {
+            let result = try body()
+            guard let undo, WorkerPool.isCurrentJobCancelled else { return result }
+            let log = Logger.bpfman(.server)
+            log.info("rolling back a change whose caller went away while it was made")
+            log.attempt("roll back a change whose caller went away") { try undo(result) }
+            throw ManagerError(.cancelled, "the call was cancelled while it ran; its change was rolled back")
+        }
+        do { return try await Self.cancellable { [executor] in try await executor.write(guarded) } } catch { throw ProtoMapping.rpcError(error) }
     }
 
     /// Runs `operation` as a task that the call's cancellation cancels: gRPC
@@ -43,9 +57,11 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     func load(request: Bpfman_V1_LoadRequest, context: ServerContext) async throws -> Bpfman_V1_LoadResponse {
         var pulled: PulledImage?
         if let image = try ProtoMapping.image(of: request) { pulled = try await pull(image) }
-        let views = try await writing { [manager, pulled] in
+        let views = try await writing({ [manager, pulled] in
             try manager.load(try ProtoMapping.loadRequest(request, pulled: pulled)).map { try manager.program($0.id) }
-        }
+        }, undo: { [manager] views in
+            for view in views { try manager.unload(view.record.id) }
+        })
         var response = Bpfman_V1_LoadResponse()
         for view in views {
             var item = Bpfman_V1_LoadResponseInfo()
@@ -64,12 +80,12 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     func attach(request: Bpfman_V1_AttachRequest, context: ServerContext) async throws -> Bpfman_V1_AttachResponse {
         guard request.hasAttach else { throw ProtoMapping.invalid("attach info is required") }
         let (target, metadata) = try ProtoMapping.attachTarget(request.attach)
-        let record = try await writing { [manager, metrics] in
+        let record = try await writing({ [manager, metrics] in
             let start = ContinuousClock.now
             let record = try manager.attach(AttachRequest(programID: ProgramID(request.id), target: target, metadata: metadata.isEmpty ? nil : metadata))
             metrics.recordAttach(type: record.kind.rawValue, duration: start.duration(to: .now))
             return record
-        }
+        }, undo: { [manager] record in try manager.detach(record.id) })
         var response = Bpfman_V1_AttachResponse()
         response.linkID = UInt32(truncatingIfNeeded: record.id.rawValue)
         return response

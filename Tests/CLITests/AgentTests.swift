@@ -37,29 +37,6 @@ struct AgentTests {
         }
     }
 
-    /// A running agent process.
-    final class AgentProcess: @unchecked Sendable {
-        let process = Process()
-        let log: String
-
-        init(api: FakeAPIServer, bpfman: BpfmanFixture, cri: CRISandbox, cache: String) throws {
-            log = bpfman.runtimeDirectory + "-agent.log"
-            FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfmanAgent)
-            process.arguments = ["--node-name", AgentTests.node, "--kubeconfig", api.kubeconfig, "--runtime-dir", bpfman.runtimeDirectory,
-                                 "--runtime-endpoint", cri.socket, "--image-cache-dir", cache, "--resync", "0.5"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle(forWritingAtPath: log)
-            try process.run()
-        }
-
-        func stop() {
-            guard process.isRunning else { return }
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-
     static func waitFor(_ seconds: Double = 20, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -121,7 +98,7 @@ struct AgentTests {
         let webWorker = try await cri.pid(of: try #require(web["worker"]))
         let dbWorker = try await cri.pid(of: try #require(db["worker"]))
 
-        var agent = try AgentProcess(api: api, bpfman: bpfman, cri: cri, cache: cache)
+        var agent = try AgentProcess(node: Self.node, api: api, bpfman: bpfman, cri: cri, cache: cache)
         defer { agent.stop() }
         let created = api.request("POST", Self.resource, json: [
             "apiVersion": "bpfman.io/v1alpha1", "kind": "UprobeProgram", "metadata": ["name": "malloc-counter"],
@@ -158,7 +135,7 @@ struct AgentTests {
         agent.stop()
         let before = api.request("GET", "\(Self.resource)/malloc-counter").1
         let linksBefore = bpfman.bpfman(["link", "list", "-q"]).stdout
-        agent = try AgentProcess(api: api, bpfman: bpfman, cri: cri, cache: cache)
+        agent = try AgentProcess(node: Self.node, api: api, bpfman: bpfman, cri: cri, cache: cache)
         usleep(3_000_000)
         let after = api.request("GET", "\(Self.resource)/malloc-counter").1
         #expect((after["metadata"] as? [String: Any])?["resourceVersion"] as? String
@@ -196,7 +173,7 @@ struct AgentTests {
             .init(name: "worker", command: ["/usr/bin/probe_target", "11", "malloc", "/tmp/go"])])
         Self.registerPod(api, name: "web", namespace: "shop", labels: ["app": "nginx"])
         let worker = try await cri.pid(of: try #require(web["worker"]))
-        let agent = try AgentProcess(api: api, bpfman: bpfman, cri: cri, cache: cache)
+        let agent = try AgentProcess(node: Self.node, api: api, bpfman: bpfman, cri: cri, cache: cache)
         defer { agent.stop() }
 
         let uprobe: [String: Any] = ["name": "multi_uprobe", "type": "UProbe", "uprobe": ["links": [[

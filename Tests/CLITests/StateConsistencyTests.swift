@@ -6,18 +6,9 @@ import TestSupport
 /// Crash repair and concurrent writers (issue 2).
 @Suite(.requiresRoot, .tags(.privileged), .serialized)
 struct StateConsistencyTests {
-    /// Pins, files and records agree: every prog pin has a listed program
-    /// and every listed program has its pin and map directory.
+    /// Pins, files, records and the kernel agree.
     static func checkConsistent(_ bpfman: BpfmanFixture, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let listed = Set(bpfman.programIDs())
-        let fs = try FileManager.default.contentsOfDirectory(atPath: bpfman.runtimeDirectory + "/fs")
-        let pinned = Set(fs.filter { $0.hasPrefix("prog_") }.compactMap { UInt32($0.dropFirst(5)) })
-        #expect(pinned == listed, "pins \(pinned) vs records \(listed)", sourceLocation: sourceLocation)
-        let mapDirs = Set(try FileManager.default.contentsOfDirectory(atPath: bpfman.runtimeDirectory + "/fs/maps").compactMap { UInt32($0) })
-        #expect(mapDirs == listed, "map dirs \(mapDirs) vs records \(listed)", sourceLocation: sourceLocation)
-        let copies = Set(try FileManager.default.contentsOfDirectory(atPath: bpfman.runtimeDirectory + "/programs").compactMap { UInt32($0) })
-        #expect(copies == listed, "bytecode copies \(copies) vs records \(listed)", sourceLocation: sourceLocation)
-        for id in listed { #expect(BpfmanFixture.kernelHasProgram(id), sourceLocation: sourceLocation) }
+        #expect(try bpfman.inconsistencies() == [], sourceLocation: sourceLocation)
     }
 
     @Test("SIGKILL at any point of a load is repaired by the next writer")

@@ -60,6 +60,34 @@ package final class BpfmanFixture: @unchecked Sendable {
         Command.shell("umount -l '\(runtimeDirectory)/fs' 2>/dev/null; rm -rf '\(runtimeDirectory)'")
     }
 
+    /// Where pins, files, records and the kernel disagree: a program pin,
+    /// map directory or bytecode copy without a listed program, a listed
+    /// program without them or without its kernel program, a link pin
+    /// without its record. Empty when the state is consistent.
+    package func inconsistencies() throws -> [String] {
+        let listed = Set(programIDs())
+        var problems: [String] = []
+        func compare(_ found: Set<UInt32>, _ what: String) {
+            if found != listed { problems.append("\(what) \(found.sorted()) vs records \(listed.sorted())") }
+        }
+        let fs = try FileManager.default.contentsOfDirectory(atPath: runtimeDirectory + "/fs")
+        compare(Set(fs.filter { $0.hasPrefix("prog_") }.compactMap { UInt32($0.dropFirst(5)) }), "program pins")
+        compare(Set(try FileManager.default.contentsOfDirectory(atPath: runtimeDirectory + "/fs/maps").compactMap { UInt32($0) }), "map directories")
+        compare(Set(try FileManager.default.contentsOfDirectory(atPath: runtimeDirectory + "/programs").compactMap { UInt32($0) }), "bytecode copies")
+        problems += listed.filter { !Self.kernelHasProgram($0) }.map { "program \($0) is recorded but not in the kernel" }
+        let links = bpfman(["link", "list", "-o", "json"]).json["links"] as? [[String: Any]] ?? []
+        let recordedPins = Set(links.compactMap { $0["pin_path"] as? String })
+        let linkDirectory = runtimeDirectory + "/fs/links"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: linkDirectory)) ?? [] where !recordedPins.contains(linkDirectory + "/" + name) {
+            problems.append("link pin \(name) has no record")
+        }
+        for pin in recordedPins where !FileManager.default.fileExists(atPath: pin) { problems.append("recorded link pin \(pin) is missing") }
+        for link in links {
+            if let program = link["program_id"] as? Int, !listed.contains(UInt32(program)) { problems.append("link \(link["id"] ?? "?") of unlisted program \(program)") }
+        }
+        return problems
+    }
+
     /// Whether the kernel still has program `id`.
     package static func kernelHasProgram(_ id: UInt32) -> Bool {
         (try? KernelProgram.open(id: .init(id))) != nil
