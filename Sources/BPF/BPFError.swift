@@ -20,6 +20,9 @@ package struct BPFError: BpfmanError {
         self.missingFeature = missingFeature
     }
 
+    /// The failed system call and the missing kernel feature.
+    package var cause: ErrorCause { ErrorCause(syscall: underlying, missingFeature: missingFeature?.name) }
+
     /// A failed syscall during `operation`; the errno decides the code.
     package static func syscall(_ operation: String, call: String, errno: Errno) -> BPFError {
         let cause = SyscallError(call: call, errno: errno)

@@ -26,7 +26,7 @@ extension Manager {
                 for link in links.reversed() {
                     Logger.bpfman(.manager).attempt("roll back a container link", metadata: [LogKey.linkID: "\(link.id)"]) { try detach(link.id) }
                 }
-                throw ManagerError(error.code, "attach uprobe in container \(container.name) (pod \(container.namespace)/\(container.pod), pid \(container.pid)): \(error.message)")
+                throw ManagerError(error, context: "attach uprobe in container \(container.name) (pod \(container.namespace)/\(container.pod), pid \(container.pid))")
             }
         }
         return links

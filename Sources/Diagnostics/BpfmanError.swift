@@ -10,11 +10,37 @@ package protocol BpfmanError: Error, CustomStringConvertible, Sendable {
     /// A lowercase message without trailing period, chained as
     /// "verb object: cause".
     var message: String { get }
+    /// The step, system call and missing feature behind the failure, as
+    /// far as they are known.
+    var cause: ErrorCause { get }
 }
 
 extension BpfmanError {
     /// The message, as shown to users.
     package var description: String { message }
+
+    /// Nothing known beyond the class and the message.
+    package var cause: ErrorCause { ErrorCause() }
+}
+
+/// What is known of why an operation failed beyond its class and message:
+/// the step that failed, the system call and its errno, the kernel feature
+/// the host lacks. Callers (the CLI, the gRPC server, tests) match these,
+/// never the message text.
+package struct ErrorCause: Sendable, Equatable {
+    /// The step that failed, in the message's words ("attach program 12").
+    package var step: String?
+    /// The system call that failed, with its errno.
+    package var syscall: SyscallError?
+    /// The name of the kernel feature the host lacks (`kprobe`).
+    package var missingFeature: String?
+
+    /// A cause with what is known.
+    package init(step: String? = nil, syscall: SyscallError? = nil, missingFeature: String? = nil) {
+        self.step = step
+        self.syscall = syscall
+        self.missingFeature = missingFeature
+    }
 }
 
 /// A failed system call: which call, with which errno.
@@ -35,6 +61,9 @@ package struct SyscallError: BpfmanError, Equatable {
 
     /// `call: strerror(errno)`.
     package var message: String { "\(call): \(errno.lowercasedDescription)" }
+
+    /// The call itself.
+    package var cause: ErrorCause { ErrorCause(syscall: self) }
 }
 
 extension ErrorCode {

@@ -25,6 +25,9 @@ package struct ModuleError<Domain: ErrorDomain>: BpfmanError, Equatable {
         self.underlying = underlying
     }
 
+    /// The failed system call, when one did.
+    package var cause: ErrorCause { ErrorCause(syscall: underlying) }
+
     /// Wraps a failed call: `"\(action): \(strerror)"`, classed by the errno.
     package init(_ action: String, errno: Errno) {
         self.init(ErrorCode(errno: errno), "\(action): \(errno.lowercasedDescription)",

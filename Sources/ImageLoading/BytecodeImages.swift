@@ -54,7 +54,7 @@ package enum BytecodeImages {
     package static func ciliumProjectSources(_ directory: String) throws(ManagerError) -> [Source] {
         let names: [String]
         do { names = try FileSystem.listDirectory(directory).sorted() } catch {
-            throw ManagerError(ErrorCode(errno: error), "read cilium/ebpf project \(directory): \(error.lowercasedDescription)")
+            throw ManagerError("read cilium/ebpf project \(directory)", call: "opendir", errno: error)
         }
         var sources: [Source] = []
         for (suffix, architecture) in bpf2goArchitectures {
@@ -93,7 +93,7 @@ package enum BytecodeImages {
             let labels = try labels(forObject: source.path)
             let bytes: [UInt8]
             do { bytes = try FileSystem.readFile(source.path) } catch {
-                throw ManagerError(ErrorCode(errno: error), "read \(source.path): \(error.lowercasedDescription)")
+                throw ManagerError("read \(source.path)", call: "read", errno: error)
             }
             let filename = FileSystem.basename(of: source.path)
             do {

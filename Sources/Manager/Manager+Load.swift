@@ -51,7 +51,7 @@ extension Manager {
             case .system(.noSuchFileOrDirectory):
                 throw ManagerError(.notFound, "object file \"\(path)\" does not exist")
             case .system(let errno):
-                throw ManagerError(ErrorCode(errno: errno), "read object file \"\(path)\": \(errno.lowercasedDescription)")
+                throw ManagerError("read object file \"\(path)\"", call: "read", errno: errno)
             case .notRegularFile(.directory):
                 throw ManagerError(.invalidArgument, "object path \"\(path)\" is a directory, not a file")
             case .notRegularFile:

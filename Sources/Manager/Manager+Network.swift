@@ -13,7 +13,8 @@ extension Manager {
             let nsid = try NetworkNamespace.inode(netns)
             return InterfaceTarget(interface: name, ifindex: index, netns: netns ?? "", nsid: nsid)
         } catch let error as NetworkNamespaceEntryError {
-            throw ManagerError(ErrorCode(errno: error.errno), "resolve interface \"\(name)\" in netns \"\(error.path)\": open netns: \(error.reason)")
+            throw ManagerError(ErrorCode(errno: error.errno), "resolve interface \"\(name)\" in netns \"\(error.path)\": open netns: \(error.reason)",
+                               cause: ErrorCause(step: "enter netns \(error.path)", syscall: SyscallError(call: "setns", errno: error.errno)))
         } catch let errno as Errno {
             throw ManagerError(.notFound, "resolve interface \"\(name)\" in netns \"\(netns ?? "")\": route ip+net: no such network interface: \(errno.lowercasedDescription)")
         } catch {
@@ -26,7 +27,8 @@ extension Manager {
         do {
             return try NetworkNamespace.run(in: netns, body)
         } catch let error as NetworkNamespaceEntryError {
-            throw ManagerError(ErrorCode(errno: error.errno), "enter netns \"\(error.path)\": \(error.reason)")
+            throw ManagerError(ErrorCode(errno: error.errno), "enter netns \"\(error.path)\": \(error.reason)",
+                               cause: ErrorCause(step: "enter netns \(error.path)", syscall: SyscallError(call: "setns", errno: error.errno)))
         } catch {
             throw ManagerError(error)
         }

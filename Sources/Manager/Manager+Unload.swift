@@ -34,7 +34,7 @@ extension Manager {
         let users = try stored { () throws(StoreError) in try store.mapSetUsers(record.mapSetID) }
         if users.isEmpty {
             do { try FileSystem.removeTree(layout.mapDirectory(record.mapSetID)) } catch {
-                throw ManagerError(ErrorCode(errno: error), "remove map pins of \(record.mapSetID): \(error.lowercasedDescription)")
+                throw ManagerError("remove map pins of \(record.mapSetID)", call: "unlink", errno: error)
             }
         }
     }

@@ -55,7 +55,7 @@ extension Manager {
         do {
             try FileSystem.createDirectories(FileSystem.dirname(of: pinPath))
         } catch {
-            throw ManagerError(ErrorCode(errno: error), "attach uprobe via helper: create \(FileSystem.dirname(of: pinPath)): \(error.lowercasedDescription)")
+            throw ManagerError("attach uprobe via helper: create \(FileSystem.dirname(of: pinPath))", call: "mkdir", errno: error)
         }
         let result: Subprocess.Result
         do {

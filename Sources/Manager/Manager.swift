@@ -64,7 +64,7 @@ package final class Manager: Sendable {
                 log.info("the call went away while waiting for the writer lock; nothing was changed", metadata: [LogKey.path: "\(layout.lockFile)"])
                 throw ManagerError(.cancelled, "cancelled while waiting for lock \(layout.lockFile)")
             case .system(let errno):
-                throw ManagerError(ErrorCode(errno: errno), "lock \(layout.lockFile): \(errno.lowercasedDescription)")
+                throw ManagerError("lock \(layout.lockFile)", call: "flock", errno: errno)
             }
         }
         log.debug("holding the writer lock", metadata: [LogKey.path: "\(layout.lockFile)"])

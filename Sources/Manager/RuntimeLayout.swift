@@ -72,7 +72,7 @@ package struct RuntimeLayout: Sendable {
             try Mounts.ensureMounted(.bpf, at: bpffs)
             try FileSystem.createDirectories(mapsRoot)
         } catch {
-            throw ManagerError(ErrorCode(errno: error), "create manager: prepare runtime directory \(root): \(error.lowercasedDescription)")
+            throw ManagerError("create manager: prepare runtime directory \(root)", call: "mkdir/mount", errno: error)
         }
     }
 }

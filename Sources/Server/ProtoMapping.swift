@@ -28,8 +28,28 @@ enum ProtoMapping {
     static func rpcError(_ error: any Error) -> RPCError {
         if let error = error as? RPCError { return error }
         if error is CancellationError { return RPCError(code: .cancelled, message: "the call was cancelled before it changed anything") }
-        if let error = error as? any BpfmanError { return RPCError(code: status(error.code), message: bounded(error.message)) }
+        if let error = error as? any BpfmanError {
+            return RPCError(code: status(error.code), message: bounded(error.message), metadata: details(error.cause))
+        }
         return RPCError(code: .internalError, message: bounded("\(error)"))
+    }
+
+    /// The cause as trailing metadata a client can match without parsing
+    /// the message: `bpfman-step`, `bpfman-syscall`, `bpfman-errno` (the
+    /// number) and `bpfman-missing-feature`, each present when known.
+    static func details(_ cause: ErrorCause) -> Metadata {
+        var metadata = Metadata()
+        func add(_ key: String, _ value: String?) {
+            guard let value else { return }
+            // Header values are visible ASCII; anything else becomes "?".
+            let ascii = String(String.UnicodeScalarView(value.unicodeScalars.prefix(512).map { (0x20...0x7e).contains($0.value) ? $0 : "?" }))
+            metadata.addString(ascii, forKey: key)
+        }
+        add("bpfman-step", cause.step)
+        add("bpfman-syscall", cause.syscall?.call)
+        add("bpfman-errno", cause.syscall.map { String($0.errno.rawValue) })
+        add("bpfman-missing-feature", cause.missingFeature)
+        return metadata
     }
 
     static func invalid(_ message: String) -> RPCError { RPCError(code: .invalidArgument, message: bounded(message)) }

@@ -1,8 +1,10 @@
 import BpfmanProto
 import Diagnostics
 import GRPCCore
+import Manager
 import Model
 @testable import Server
+import SystemPackage
 import Testing
 
 /// The gRPC face's mapping, without a server or root.
@@ -17,6 +19,29 @@ struct ProtoMappingTests {
         ]
         for (code, status) in expected { #expect(ProtoMapping.status(code) == status, "\(code)") }
         #expect(ProtoMapping.rpcError(CancellationError()).code == .cancelled)
+    }
+
+    @Test("a wrapped error keeps its cause, and the status carries it as metadata beside the same message")
+    func causeDetails() {
+        let syscall = ManagerError("load program counter", call: "BPF_PROG_LOAD", errno: .permissionDenied)
+        #expect(syscall.code == .permissionDenied && syscall.message == "load program counter: permission denied")
+        let wrapped = ManagerError(syscall, context: "failed to load programs")
+        #expect(wrapped.message == "failed to load programs: load program counter: permission denied")
+        #expect(wrapped.cause == ErrorCause(step: "load program counter", syscall: SyscallError(call: "BPF_PROG_LOAD", errno: .permissionDenied)))
+        let status = ProtoMapping.rpcError(wrapped)
+        #expect(status.code == .permissionDenied && status.message == wrapped.message)
+        #expect(Array(status.metadata[stringValues: "bpfman-step"]) == ["load program counter"])
+        #expect(Array(status.metadata[stringValues: "bpfman-syscall"]) == ["BPF_PROG_LOAD"])
+        #expect(Array(status.metadata[stringValues: "bpfman-errno"]) == [String(Errno.permissionDenied.rawValue)])
+        #expect(status.metadata[stringValues: "bpfman-missing-feature"].first(where: { _ in true }) == nil)
+
+        let feature = ManagerError(ManagerError(.unsupported, "kernel feature kprobe is not available", cause: ErrorCause(missingFeature: "kprobe")),
+                                   context: "attach program 4")
+        let featureStatus = ProtoMapping.rpcError(feature)
+        #expect(featureStatus.code == .failedPrecondition)
+        #expect(Array(featureStatus.metadata[stringValues: "bpfman-missing-feature"]) == ["kprobe"])
+        #expect(Array(featureStatus.metadata[stringValues: "bpfman-step"]) == ["attach program 4"])
+        #expect(Array(ProtoMapping.rpcError(ManagerError(.internal, "x", cause: ErrorCause(step: "caf\u{e9}\n"))).metadata[stringValues: "bpfman-step"]) == ["caf??"])
     }
 
     @Test("a status message longer than 2 KiB is cut, and says so")

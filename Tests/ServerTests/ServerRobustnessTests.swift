@@ -92,6 +92,7 @@ struct ServerRobustnessTests {
         }
         #expect(failure?.code == .failedPrecondition)
         #expect(failure?.message.contains("kernel feature kprobe is not available") == true, "\(String(describing: failure))")
+        #expect(failure.map { Array($0.metadata[stringValues: "bpfman-missing-feature"]) } == ["kprobe"], "\(String(describing: failure?.metadata))")
     }
 
     @Test("a worker that cannot return to its network namespace is ended and replaced; the daemon keeps serving")

@@ -36,7 +36,7 @@ package struct ConfigFile: Sendable, Equatable {
         let bytes: [UInt8]
         do { bytes = try FileSystem.readFile(path) } catch {
             if !explicit && error == .noSuchFileOrDirectory { return ConfigFile() }
-            throw ManagerError(ErrorCode(errno: error), "failed to read config file: open \(path): \(error.lowercasedDescription)")
+            throw ManagerError("failed to read config file: open \(path)", call: "open", errno: error)
         }
         let document: TOMLSubset
         do { document = try TOMLSubset(parsing: String(decoding: bytes, as: UTF8.self)) } catch {
