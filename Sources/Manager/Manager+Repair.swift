@@ -14,7 +14,8 @@ extension Manager {
     /// no record is an orphan of an interrupted load or attach and is
     /// removed; a record whose program the kernel no longer has is dropped.
     /// Each action is logged at info (component `repair`), each failure at
-    /// warn; a failure leaves the leftover for the next writer.
+    /// warn, and both reach the ``ManagerObserver``; a failure leaves the
+    /// leftover for the next writer.
     func repair() throws(ManagerError) {
         let log = Logger.bpfman(.repair)
         let programs = try stored { () throws(StoreError) in try store.programs() }
@@ -26,7 +27,11 @@ extension Manager {
                 _ = try KernelProgram.open(id: record.id)
             } catch let error where error.code == .notFound {
                 log.info("dropping the record of a program the kernel no longer has", metadata: [LogKey.programID: .stringConvertible(record.id)])
-                try stored { () throws(StoreError) in try store.deleteProgram(record.id) }
+                do { try stored { () throws(StoreError) in try store.deleteProgram(record.id) } } catch {
+                    observer?.repairActionTaken("drop record of unloaded program", succeeded: false)
+                    throw error
+                }
+                observer?.repairActionTaken("drop record of unloaded program", succeeded: true)
                 known.remove(record.id)
             } catch {
                 log.warning("cannot tell whether a program without its pin is loaded; keeping its record",
@@ -62,7 +67,9 @@ extension Manager {
             log.info("detaching a link of a dropped program", metadata: metadata)
             do {
                 try detachRecorded(link)
+                observer?.repairActionTaken("detach link of dropped program", succeeded: true)
             } catch {
+                observer?.repairActionTaken("detach link of dropped program", succeeded: false)
                 log.warning("cannot detach a link of a dropped program", metadata: metadata.merging([LogKey.error: .string(String(describing: error))]) { $1 })
             }
         }
@@ -93,7 +100,9 @@ extension Manager {
         log.info("removing orphan \(what)", metadata: metadata)
         do {
             try remove(path)
+            observer?.repairActionTaken("remove orphan \(what)", succeeded: true)
         } catch {
+            observer?.repairActionTaken("remove orphan \(what)", succeeded: false)
             let reason: String = (error as? Errno)?.lowercasedDescription ?? String(describing: error)
             metadata[LogKey.error] = .string(reason)
             log.warning("cannot remove orphan \(what)", metadata: metadata)
@@ -124,7 +133,11 @@ extension Manager {
                 let isLink = path.hasSuffix("_link")
                 if isLink {
                     log.info("detaching orphan dispatcher link", metadata: [LogKey.path: .string(path)])
-                    do { try KernelLink.detach(KernelLink.openPinned(path)) } catch {
+                    do {
+                        try KernelLink.detach(KernelLink.openPinned(path))
+                        observer?.repairActionTaken("detach orphan dispatcher link", succeeded: true)
+                    } catch {
+                        observer?.repairActionTaken("detach orphan dispatcher link", succeeded: false)
                         log.warning("cannot detach orphan dispatcher link", metadata: [LogKey.path: .string(path), LogKey.error: .string(error.message)])
                     }
                 }
@@ -164,18 +177,21 @@ extension Manager {
             if let direction = key.type.direction {
                 guard let priority = dispatcher.filterPriority, let handle = dispatcher.filterHandle else { return }
                 let filter = TCFilter.Handle(handle: handle, priority: priority)
-                try NetworkNamespace.run(in: dispatcher.netns) {
-                    if TCFilter.programID(ifindex: ifindex, egress: direction == .egress, handle: filter) != dispatcher.programID.rawValue {
-                        log.info("pointing the tc filter back at the recorded dispatcher revision", metadata: metadata)
-                        try TCFilter.replace(program: program, ifindex: ifindex, egress: direction == .egress, handle: filter)
-                    }
+                let repointed = try NetworkNamespace.run(in: dispatcher.netns) { () throws -> Bool in
+                    guard TCFilter.programID(ifindex: ifindex, egress: direction == .egress, handle: filter) != dispatcher.programID.rawValue else { return false }
+                    log.info("pointing the tc filter back at the recorded dispatcher revision", metadata: metadata)
+                    try TCFilter.replace(program: program, ifindex: ifindex, egress: direction == .egress, handle: filter)
+                    return true
                 }
+                if repointed { observer?.repairActionTaken("restore dispatcher revision", succeeded: true) }
             } else if let link = try pinnedLink(at: layout.xdpDispatcherLink(key)),
                       (try? KernelLink(fd: link))?.programID != dispatcher.programID {
                 log.info("pointing the XDP link back at the recorded dispatcher revision", metadata: metadata)
                 try NetworkNamespace.run(in: dispatcher.netns) { try XDPLink.update(link: link, program: program) }
+                observer?.repairActionTaken("restore dispatcher revision", succeeded: true)
             }
         } catch {
+            observer?.repairActionTaken("restore dispatcher revision", succeeded: false)
             log.warning("cannot point the interface back at the recorded dispatcher revision",
                         metadata: metadata.merging([LogKey.error: .string(String(describing: error))]) { $1 })
         }

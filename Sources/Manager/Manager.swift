@@ -5,6 +5,7 @@ import LinuxSys
 import Logs
 import Model
 import Store
+import Synchronization
 
 /// The one core behind the CLI and the gRPC server: loads, attaches,
 /// detaches, unloads and reports programs, keeping the kernel, the bpffs pins
@@ -27,6 +28,17 @@ package final class Manager: Sendable {
     package let imageSettings: ImageSettings
     /// Whether this process serves many requests; see ``ManagerConfiguration/longLived``.
     let longLived: Bool
+    /// Who measures this manager's work, once a daemon sets one.
+    private let observerSlot = Mutex<(any ManagerObserver)?>(nil)
+
+    /// The observer that measures this manager's work; nil when none does.
+    var observer: (any ManagerObserver)? { observerSlot.withLock { $0 } }
+
+    /// Makes `observer` receive the writer-lock waits and repair actions
+    /// of every later call.
+    package func observe(with observer: any ManagerObserver) {
+        observerSlot.withLock { $0 = observer }
+    }
 
     /// Opens the manager over runtime directory `configuration.runtimeDirectory`,
     /// creating its layout and mounting bpffs when needed.
@@ -54,9 +66,11 @@ package final class Manager: Sendable {
         let log = Logger.bpfman(.manager)
         log.debug("waiting for the writer lock", metadata: [LogKey.path: "\(layout.lockFile)", "timeout": "\(lockTimeoutText)"])
         let lock: FileLock
+        let waitStart = ContinuousClock.now
         do {
             lock = try FileLock(path: layout.lockFile, timeout: lockTimeout) { WorkerPool.isCurrentJobCancelled }
         } catch {
+            observer?.writerLockWaited(waitStart.duration(to: .now), outcome: WriterLockOutcome(error))
             switch error {
             case .timedOut:
                 throw ManagerError(.unavailable, "timed out waiting for lock \(layout.lockFile) (--lock-timeout=\(lockTimeoutText))")
@@ -67,6 +81,7 @@ package final class Manager: Sendable {
                 throw ManagerError("lock \(layout.lockFile)", call: "flock", errno: errno)
             }
         }
+        observer?.writerLockWaited(waitStart.duration(to: .now), outcome: .acquired)
         log.debug("holding the writer lock", metadata: [LogKey.path: "\(layout.lockFile)"])
         defer { if !longLived { store.checkpoint() } }
         try repair()
@@ -118,5 +133,35 @@ package struct ManagerConfiguration: Sendable {
         self.namespaceHelperPath = namespaceHelperPath
         self.images = images
         self.longLived = longLived
+    }
+}
+
+/// What a daemon measures of its manager's work: how long writers waited
+/// for the writer lock and what crash repair did. Called on the thread
+/// doing the work; must not block.
+package protocol ManagerObserver: Sendable {
+    /// A writer waited `wait` for the writer lock, with `outcome`.
+    func writerLockWaited(_ wait: Duration, outcome: WriterLockOutcome)
+    /// Crash repair took `action` ("remove orphan program pin").
+    func repairActionTaken(_ action: String, succeeded: Bool)
+}
+
+/// How a wait for the writer lock ended.
+package enum WriterLockOutcome: String, Sendable {
+    /// The lock was taken.
+    case acquired
+    /// The lock timeout passed first.
+    case timedOut = "timed_out"
+    /// The caller went away first.
+    case cancelled
+    /// The lock file could not be opened or locked.
+    case failed
+
+    init(_ error: FileLock.Failure) {
+        switch error {
+        case .timedOut: self = .timedOut
+        case .cancelled: self = .cancelled
+        case .system: self = .failed
+        }
     }
 }

@@ -34,6 +34,7 @@ package enum BpfmanServer {
     private static func serve(manager: Manager, socketPath: String, metricsAddress: MetricsAddress?,
                               onMetricsReady: @Sendable (String) -> Void, onReady: @Sendable @escaping (String) -> Void) throws {
         let metrics = DaemonMetrics()
+        manager.observe(with: metrics)
         let executor = DaemonExecutor()
         let endpoint = try metricsAddress.map { address in
             try MetricsEndpoint(address: address) { [manager, executor, metrics] in

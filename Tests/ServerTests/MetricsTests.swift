@@ -76,6 +76,10 @@ struct MetricsTests {
         let served = try Served()
         defer { served.tearDown() }
         let calls = 7
+        // A CLI load killed after pinning leaves an orphan the server's first write repairs.
+        let killed = served.bpfman.bpfman(["program", "load", "file", TestEnvironment.object("tracepoint_counter"), "--programs", "tracepoint:tracepoint_counter"],
+                                          environment: ["BPFMAN_FAILPOINTS": "kill-after-pin"])
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
         let (programID, linkID) = try await served.withClient { client -> (UInt32, UInt32) in
             let loaded = try await client.load(ServerTests.loadRequest("uprobe_counter", "uprobe_counter", .uprobe))
             let programID = try #require(loaded.programs.first).kernelInfo.id
@@ -137,6 +141,10 @@ struct MetricsTests {
         #expect(after.matching("bpfman_grpc_request_duration_seconds_count", ["method": "Get", "code": "NOT_FOUND"]).first?.value == 1)
         #expect(after.matching("bpfman_attach_duration_seconds_count", ["type": "uprobe"]).first?.value == 1)
         #expect(after.matching("bpfman_attach_duration_seconds_bucket", ["type": "uprobe", "le": "+Inf"]).first?.value == 1)
+        #expect(after.matching("bpfman_writer_lock_wait_seconds_count", ["outcome": "acquired"]).first?.value == 2, "Load and Attach")
+        let repairs = after.matching("bpfman_repair_actions_total")
+        #expect(repairs.first { $0.labels == ["action": "remove orphan program pin", "result": "done"] }?.value == 1, "\(repairs.map(\.labels))")
+        #expect(repairs.allSatisfy { $0.labels["result"] == "done" && $0.type == "counter" })
 
         try await served.withClient { client in
             var detach = Bpfman_V1_DetachRequest()

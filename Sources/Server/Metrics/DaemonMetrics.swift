@@ -1,13 +1,22 @@
 import GRPCCore
+import Manager
 import Synchronization
 
 /// What `bpfman serve` measures about its own work: gRPC calls by method
-/// and status code, and the time attaches and detaches take by link type.
-package final class DaemonMetrics: Sendable {
+/// and status code, the time attaches and detaches take by link type, the
+/// waits for the writer lock and crash repair's actions.
+package final class DaemonMetrics: ManagerObserver {
     private struct State {
         var calls: [CallKey: Histogram] = [:]
         var attaches: [String: Histogram] = [:]
         var detaches: [String: Histogram] = [:]
+        var lockWaits: [String: Histogram] = [:]
+        var repairs: [RepairKey: UInt64] = [:]
+    }
+
+    private struct RepairKey: Hashable {
+        var action: String
+        var result: String
     }
 
     private struct CallKey: Hashable {
@@ -36,6 +45,16 @@ package final class DaemonMetrics: Sendable {
         state.withLock { $0.detaches[type, default: Histogram()].observe(duration) }
     }
 
+    /// Records a wait for the writer lock.
+    package func writerLockWaited(_ wait: Duration, outcome: WriterLockOutcome) {
+        state.withLock { $0.lockWaits[outcome.rawValue, default: Histogram()].observe(wait) }
+    }
+
+    /// Counts a repair action.
+    package func repairActionTaken(_ action: String, succeeded: Bool) {
+        state.withLock { $0.repairs[RepairKey(action: action, result: succeeded ? "done" : "failed"), default: 0] += 1 }
+    }
+
     /// Appends the families, series sorted by their labels.
     func write(to text: inout PrometheusText) {
         let current = state.withLock { $0 }
@@ -51,6 +70,16 @@ package final class DaemonMetrics: Sendable {
         text.family("bpfman_detach_duration_seconds", "histogram", help: "Time the manager took to remove a link, by link type.")
         for (type, histogram) in current.detaches.sorted(by: { $0.key < $1.key }) {
             histogram.write("bpfman_detach_duration_seconds", [("type", type)], to: &text)
+        }
+        text.family("bpfman_writer_lock_wait_seconds", "histogram",
+                    help: "Time this daemon's writes waited for the writer lock, by outcome (acquired, timed_out, cancelled, failed).")
+        for (outcome, histogram) in current.lockWaits.sorted(by: { $0.key < $1.key }) {
+            histogram.write("bpfman_writer_lock_wait_seconds", [("outcome", outcome)], to: &text)
+        }
+        text.family("bpfman_repair_actions_total", "counter",
+                    help: "Crash-repair actions this daemon took under the writer lock, by action and result (done, failed).")
+        for (key, count) in current.repairs.sorted(by: { ($0.key.action, $0.key.result) < ($1.key.action, $1.key.result) }) {
+            text.sample("bpfman_repair_actions_total", [("action", key.action), ("result", key.result)], String(count))
         }
     }
 
