@@ -101,26 +101,28 @@ let package = Package(
                                                    .product(name: "NIOHTTP1", package: "swift-nio"),
                                                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                    .product(name: "Yams", package: "Yams")]),
-        .target(name: "Agent", dependencies: ["Logs", "Execution", "ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Kubernetes", "Manager", "Model", "Runtimes"]),
+        .target(name: "Agent", dependencies: ["Logs", "Execution", "ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Kubernetes", "Manager", "Metrics", "Model", "Runtimes"]),
 
         // Every command's declaration, and the work of those that need no registry, runtime or gRPC code.
         .target(name: "CLI", dependencies: ["Logs", "Diagnostics", "Manager", "Model", "Namespaces",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The work of the commands that do (FullCommand), linked only into bpfman-full.
         .target(name: "FullCLI", dependencies: ["Logs", "Execution", "CLI", "ContainerSelection", "Diagnostics", "ImageLoading", "Images", "Manager", "Model",
-                                                "Runtimes", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                                                "Metrics", "Runtimes", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .target(name: "Server", dependencies: ["Logs", "Execution", "BpfmanProto", "ImageLoading", "Manager", "Diagnostics", "Images", "Model",
+        // Prometheus metrics of a daemon's manager and the kernel's objects, and their HTTP endpoint.
+        .target(name: "Metrics", dependencies: ["Manager", "Diagnostics", "Model",
+                                                "ContainerSelection", // container link metadata keys
+                                                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                                                .product(name: "NIOHTTP1", package: "swift-nio")]),
+        .target(name: "Server", dependencies: ["Logs", "Execution", "BpfmanProto", "ImageLoading", "Manager", "Diagnostics", "Images", "Model", "Metrics",
                                                .product(name: "GRPCCore", package: "grpc-swift-2"),
-                                               "ContainerSelection", // container link metadata keys
-                                               .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                                               .product(name: "NIOHTTP1", package: "swift-nio"), // the metrics endpoint
                                                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")]),
 
         // Executables: wiring only.
         .executableTarget(name: "bpfman", dependencies: ["CLI"], linkerSettings: releaseLinkSettings),
         .executableTarget(name: "bpfman-full", dependencies: ["CLI", "FullCLI"], linkerSettings: releaseLinkSettings),
-        .executableTarget(name: "bpfman-agent", dependencies: ["Logs", "Agent", "Kubernetes", "Manager",
+        .executableTarget(name: "bpfman-agent", dependencies: ["Logs", "Agent", "Kubernetes", "Manager", "Metrics",
                                                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "bpfman-ns", dependencies: ["BPF", "Diagnostics", "LinuxSys", "Model", "Namespaces", "Targets",
                                                             .product(name: "SystemPackage", package: "swift-system")],

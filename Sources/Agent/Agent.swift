@@ -2,6 +2,7 @@ import Synchronization
 import Foundation
 import Kubernetes
 import Manager
+import Metrics
 
 /// How the agent runs.
 package struct AgentConfiguration: Sendable {
@@ -16,14 +17,18 @@ package struct AgentConfiguration: Sendable {
     /// Seconds between full reconciles when nothing changes (catches
     /// containers that restart without a pod change).
     package var resyncInterval: Double
+    /// Where to serve Prometheus metrics; nil serves none.
+    package var metricsAddress: MetricsAddress?
 
     /// Creates a configuration.
-    package init(nodeName: String, kube: KubeConfig, manager: ManagerConfiguration, runtimeEndpoint: String?, resyncInterval: Double = 10) {
+    package init(nodeName: String, kube: KubeConfig, manager: ManagerConfiguration, runtimeEndpoint: String?, resyncInterval: Double = 10,
+                 metricsAddress: MetricsAddress? = nil) {
         self.nodeName = nodeName
         self.kube = kube
         self.manager = manager
         self.runtimeEndpoint = runtimeEndpoint
         self.resyncInterval = resyncInterval
+        self.metricsAddress = metricsAddress
     }
 }
 
@@ -34,12 +39,31 @@ package struct AgentConfiguration: Sendable {
 package enum Agent {
     /// Runs until the task is cancelled.
     ///
+    /// With a metrics address, serves there what `bpfman serve` serves of
+    /// the kernel's objects and the manager's work (lock waits, repairs),
+    /// and the reconcile loop's passes and results.
     /// - Parameter log: receives one line per notable event.
     package static func run(_ configuration: AgentConfiguration, log: @escaping @Sendable (String) -> Void) async throws {
         let manager = try Manager(configuration: configuration.manager)
         let client = try KubeClient(config: configuration.kube)
         let node = configuration.nodeName
-        let reconciler = Reconciler(node: node, manager: manager, client: client, runtimeEndpoint: configuration.runtimeEndpoint)
+        let managerMetrics = ManagerMetrics()
+        let reconcileMetrics = ReconcileMetrics()
+        manager.observe(with: managerMetrics)
+        let reconciler = Reconciler(node: node, manager: manager, client: client, runtimeEndpoint: configuration.runtimeEndpoint,
+                                    metrics: reconcileMetrics)
+        let endpoint = try configuration.metricsAddress.map { address in
+            try MetricsEndpoint(address: address) { [manager] in
+                let inventory = try await reconciler.read { try manager.metricsInventory() }
+                var text = PrometheusText()
+                InventoryMetrics.write(inventory, to: &text)
+                managerMetrics.write(to: &text)
+                reconcileMetrics.write(to: &text)
+                return text.output
+            }
+        }
+        defer { endpoint?.close() }
+        if let endpoint { log("serving metrics on http://\(endpoint.boundAddress)/metrics") }
         let dirty = DirtyFlag()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {

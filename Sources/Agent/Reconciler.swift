@@ -27,6 +27,8 @@ package actor Reconciler {
     private let runtimeEndpoint: String?
     /// Where manager work runs: the agent's own threads, as `serve`'s.
     private let executor = DaemonExecutor(readers: 1)
+    /// Where reconcile passes and results are counted.
+    private let metrics: ReconcileMetrics
     private var workloads: [String: [String: Workload]] = [:]
     private var nodeLabels: [String: String] = [:]
     private var written: [String: (status: NodeStatus, since: String)] = [:]
@@ -43,11 +45,17 @@ package actor Reconciler {
     package static let linkKey = "bpfman.io/link"
 
     /// Creates a reconciler for node `node`.
-    package init(node: String, manager: Manager, client: KubeClient, runtimeEndpoint: String?) {
+    package init(node: String, manager: Manager, client: KubeClient, runtimeEndpoint: String?, metrics: ReconcileMetrics = ReconcileMetrics()) {
         self.node = node
         self.manager = manager
         self.client = client
         self.runtimeEndpoint = runtimeEndpoint
+        self.metrics = metrics
+    }
+
+    /// Runs a query on the agent's reader thread (a metrics scrape).
+    package nonisolated func read<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await executor.read(body)
     }
 
     /// This node's finalizer: it holds a deleted resource until this node has unloaded it.
@@ -72,13 +80,19 @@ package actor Reconciler {
 
     /// Reconciles every resource, then removes programs whose resource is gone.
     package func reconcileAll() async {
+        let start = ContinuousClock.now
         for kind in Self.kinds {
-            for workload in (workloads[kind] ?? [:]).values.sorted(by: { $0.owner < $1.owner }) { await reconcile(workload) }
+            for workload in (workloads[kind] ?? [:]).values.sorted(by: { $0.owner < $1.owner }) {
+                metrics.recordReconcile(succeeded: await reconcile(workload))
+            }
         }
         if Self.kinds.allSatisfy({ workloads[$0] != nil }) { await collectOrphans() }
+        metrics.recordPass(start.duration(to: .now))
     }
 
-    private func reconcile(_ workload: Workload) async {
+    /// Reconciles one resource; false when that failed (and the failure
+    /// was reported in its status).
+    private func reconcile(_ workload: Workload) async -> Bool {
         let owner = workload.owner
         if written[owner] == nil, let report = workload.reported, let status = NodeStatus(report: report, singleProgram: workload.singleProgram),
            let since = report.conditions?.first?.lastTransitionTime {
@@ -90,12 +104,12 @@ package actor Reconciler {
                 try await unload(loaded)
                 try await removeFinalizer(workload)
                 written[owner] = nil
-                return
+                return true
             }
             guard try workload.nodeSelector?.selector().matches(nodeLabels) ?? true else {
                 try await unload(loaded)
                 if written[owner] != nil { try await clearStatus(workload) }
-                return
+                return true
             }
             try await addFinalizer(workload)
             let generation = String(workload.metadata.generation ?? 0)
@@ -107,6 +121,7 @@ package actor Reconciler {
                 programs.append(await reconcile(program, of: workload, loaded: current.first { $0.name == program.name }, generation: generation))
             }
             try await writeStatus(workload, NodeStatus(programs: programs, singleProgram: workload.singleProgram))
+            return true
         } catch {
             let message = (error as? any BpfmanError)?.message ?? "\(error)"
             let log = Logger.bpfman(.agent)
@@ -118,6 +133,7 @@ package actor Reconciler {
                 // The next event or resync writes it again.
                 log.warning("cannot write the failure to the resource's status", metadata: ["resource": .string(workload.owner), LogKey.error: "\(error)"])
             }
+            return false
         }
     }
 

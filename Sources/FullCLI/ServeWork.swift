@@ -1,5 +1,6 @@
 import CLI
 import Manager
+import Metrics
 import Server
 
 extension ServeCommand: FullCommandWork {

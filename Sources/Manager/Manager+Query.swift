@@ -24,9 +24,33 @@ extension Manager {
         return ProgramView(record: record, pinPath: layout.programPin(id), kernel: kernel, maps: maps, links: links, mapUsedBy: users)
     }
 
+    /// Program `id` as the gRPC `Get` answers it: no map or link is opened.
+    ///
+    /// - Throws: `.notFound` (`record not found`) for programs bpfman does not manage.
+    package func programSummary(_ id: ProgramID) throws(ManagerError) -> ProgramSummary {
+        guard let record = try stored({ () throws(StoreError) in try store.program(id) }) else {
+            throw ManagerError(.notFound, "record not found")
+        }
+        var kernel: KernelProgram?
+        if let fd = try? KernelProgram.open(id: id) { kernel = try? KernelProgram(fd: fd) } // nil: gone from the kernel
+        let links = try stored { () throws(StoreError) in try store.links(of: id) }.map(\.id)
+        let users = try stored { () throws(StoreError) in try store.mapSetUsers(record.mapSetID) }
+        return ProgramSummary(record: record, kernel: kernel, links: links, mapUsedBy: users)
+    }
+
     /// Programs matching `filter`, ascending by id.
     package func programs(_ filter: ProgramFilter) throws(ManagerError) -> [ProgramListEntry] {
+        try programs(filter, records: try stored { () throws(StoreError) in try store.programs() })
+    }
+
+    /// Programs matching `filter`, and every map set's users: what the gRPC
+    /// `List` answers, from one read of the program records.
+    package func programsAndMapSetUsers(_ filter: ProgramFilter) throws(ManagerError) -> ([ProgramListEntry], [ProgramID: [ProgramID]]) {
         let records = try stored { () throws(StoreError) in try store.programs() }
+        return (try programs(filter, records: records), Self.mapSetUsers(records))
+    }
+
+    private func programs(_ filter: ProgramFilter, records: [ProgramRecord]) throws(ManagerError) -> [ProgramListEntry] {
         var linksByProgram: [ProgramID: [LinkID]] = [:]
         for link in try stored({ () throws(StoreError) in try store.links() }) { linksByProgram[link.programID, default: []].append(link.id) }
         var entries: [ProgramListEntry] = []
@@ -122,8 +146,12 @@ extension Manager {
 extension Manager {
     /// Every map set with the programs using it.
     package func mapSetUsers() throws(ManagerError) -> [ProgramID: [ProgramID]] {
+        Self.mapSetUsers(try stored { () throws(StoreError) in try store.programs() })
+    }
+
+    private static func mapSetUsers(_ records: [ProgramRecord]) -> [ProgramID: [ProgramID]] {
         var result: [ProgramID: [ProgramID]] = [:]
-        for record in try stored({ () throws(StoreError) in try store.programs() }) { result[record.mapSetID, default: []].append(record.id) }
+        for record in records { result[record.mapSetID, default: []].append(record.id) }
         return result
     }
 }

@@ -37,6 +37,20 @@ package struct ProgramView: Sendable {
     package var mapUsedBy: [ProgramID]
 }
 
+/// A program as the gRPC `Get` answers it: the record, the kernel's view,
+/// the link ids and the map set's users, without the per-map and per-link
+/// kernel lookups of a ``ProgramView``.
+package struct ProgramSummary: Sendable {
+    /// bpfman's record.
+    package var record: ProgramRecord
+    /// The kernel's view, nil when the program vanished from the kernel.
+    package var kernel: KernelProgram?
+    /// The program's link ids, ascending.
+    package var links: [LinkID]
+    /// The programs sharing its map set, ascending.
+    package var mapUsedBy: [ProgramID]
+}
+
 /// One row of `program list`.
 package struct ProgramListEntry: Sendable {
     /// The kernel program id.

@@ -4,6 +4,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Manager
+import Metrics
 
 /// `bpfman serve`: the bpfman.v1 gRPC API on a unix socket.
 package enum BpfmanServer {
@@ -33,12 +34,13 @@ package enum BpfmanServer {
 
     private static func serve(manager: Manager, socketPath: String, metricsAddress: MetricsAddress?,
                               onMetricsReady: @Sendable (String) -> Void, onReady: @Sendable @escaping (String) -> Void) throws {
-        let metrics = DaemonMetrics()
+        let metrics = ManagerMetrics()
+        let calls = CallMetrics()
         manager.observe(with: metrics)
         let executor = DaemonExecutor()
         let endpoint = try metricsAddress.map { address in
-            try MetricsEndpoint(address: address) { [manager, executor, metrics] in
-                try await executor.read { try scrape(manager.metricsInventory(), metrics) }
+            try MetricsEndpoint(address: address) { [manager, executor, metrics, calls] in
+                try await executor.read { try scrape(manager.metricsInventory(), metrics, calls) }
             }
         }
         defer { endpoint?.close() }
@@ -51,7 +53,7 @@ package enum BpfmanServer {
             .http2NIOPosix(address: .unixDomainSocket(path: socketPath), transportSecurity: .plaintext)
         }
         let server = GRPCServer(transport: transport, services: [BpfmanService(manager: manager, executor: executor, metrics: metrics)],
-                                interceptors: [CallMetricsInterceptor(metrics: metrics)])
+                                interceptors: [CallMetricsInterceptor(metrics: calls), CallDeadlineInterceptor()])
         let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -83,9 +85,10 @@ package enum BpfmanServer {
 
     /// One scrape's exposition: the kernel's objects, bpfman's links and the
     /// server's own measurements.
-    private static func scrape(_ inventory: MetricsInventory, _ metrics: DaemonMetrics) -> String {
+    private static func scrape(_ inventory: MetricsInventory, _ metrics: ManagerMetrics, _ calls: CallMetrics) -> String {
         var text = PrometheusText()
         InventoryMetrics.write(inventory, to: &text)
+        calls.write(to: &text)
         metrics.write(to: &text)
         return text.output
     }

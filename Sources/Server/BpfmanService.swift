@@ -5,6 +5,7 @@ import ImageLoading
 import Images
 import Logs
 import Manager
+import Metrics
 import Model
 
 /// The `bpfman.v1.Bpfman` service over the same ``Manager`` the CLI uses.
@@ -17,7 +18,7 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     let manager: Manager
     let executor: DaemonExecutor
     /// Where attach and detach times are recorded.
-    let metrics: DaemonMetrics
+    let metrics: ManagerMetrics
 
     /// Runs a query on a reader thread, mapping failures to gRPC statuses.
     private func reading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(RPCError) -> T {
@@ -26,17 +27,22 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
 
     /// Runs a mutation on the writer thread, mapping failures to gRPC statuses.
     ///
-    /// When the call is cancelled while `body` runs (its deadline passed
-    /// after the writer lock was taken), `undo` takes back what `body` made
-    /// and the call answers CANCELLED: a change never lands unseen.
+    /// When the call is cancelled while `body` runs, or `body` finishes
+    /// past the call's ``CallDeadline``, `undo` takes back what `body` made
+    /// and the call answers CANCELLED or DEADLINE_EXCEEDED: a change the
+    /// client can no longer hear about does not stay.
     private func writing<T: Sendable>(_ body: @escaping @Sendable () throws -> T,
                                       undo: (@Sendable (T) throws -> Void)? = nil) async throws(RPCError) -> T {
+        let deadline = CallDeadline.current
         let guarded: @Sendable () throws -> T = {
             let result = try body()
-            guard let undo, WorkerPool.isCurrentJobCancelled else { return result }
+            guard let undo else { return result }
+            let late = deadline.map { ContinuousClock.now >= $0 } ?? false
+            guard late || WorkerPool.isCurrentJobCancelled else { return result }
             let log = Logger.bpfman(.server)
-            log.info("rolling back a change whose caller went away while it was made")
+            log.info(late ? "rolling back a change that finished past its call's deadline" : "rolling back a change whose caller went away while it was made")
             log.attempt("roll back a change whose caller went away") { try undo(result) }
+            if late { throw RPCError(code: .deadlineExceeded, message: "the call's deadline passed while it ran; its change was rolled back") }
             throw ManagerError(.cancelled, "the call was cancelled while it ran; its change was rolled back")
         }
         do { return try await Self.cancellable { [executor] in try await executor.write(guarded) } } catch { throw ProtoMapping.rpcError(error) }
@@ -58,14 +64,14 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
         var pulled: PulledImage?
         if let image = try ProtoMapping.image(of: request) { pulled = try await pull(image) }
         let views = try await writing({ [manager, pulled] in
-            try manager.load(try ProtoMapping.loadRequest(request, pulled: pulled)).map { try manager.program($0.id) }
+            try manager.load(try ProtoMapping.loadRequest(request, pulled: pulled)).map { try manager.programSummary($0.id) }
         }, undo: { [manager] views in
             for view in views { try manager.unload(view.record.id) }
         })
         var response = Bpfman_V1_LoadResponse()
         for view in views {
             var item = Bpfman_V1_LoadResponseInfo()
-            item.info = ProtoMapping.programInfo(view.record, links: view.links.map(\.record.id), mapUsedBy: view.mapUsedBy)
+            item.info = ProtoMapping.programInfo(view.record, links: view.links, mapUsedBy: view.mapUsedBy)
             if let kernel = view.kernel { item.kernelInfo = ProtoMapping.kernelInfo(kernel) }
             response.programs.append(item)
         }
@@ -107,7 +113,7 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
         var filter = ProgramFilter()
         filter.includeUnmanaged = !(request.hasBpfmanProgramsOnly && request.bpfmanProgramsOnly)
         filter.metadata = request.matchMetadata
-        let (entries, usersBySet) = try await reading { [manager, filter] in (try manager.programs(filter), try manager.mapSetUsers()) }
+        let (entries, usersBySet) = try await reading { [manager, filter] in try manager.programsAndMapSetUsers(filter) }
         var response = Bpfman_V1_ListResponse()
         for entry in entries where !request.hasProgramType || entry.kernel.type == request.programType {
             var result = Bpfman_V1_ListResponse.ListResult()
@@ -132,9 +138,9 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     }
 
     func get(request: Bpfman_V1_GetRequest, context: ServerContext) async throws -> Bpfman_V1_GetResponse {
-        let view = try await reading { [manager] in try manager.program(ProgramID(request.id)) }
+        let view = try await reading { [manager] in try manager.programSummary(ProgramID(request.id)) }
         var response = Bpfman_V1_GetResponse()
-        response.info = ProtoMapping.programInfo(view.record, links: view.links.map(\.record.id), mapUsedBy: view.mapUsedBy)
+        response.info = ProtoMapping.programInfo(view.record, links: view.links, mapUsedBy: view.mapUsedBy)
         if let kernel = view.kernel { response.kernelInfo = ProtoMapping.kernelInfo(kernel) }
         return response
     }

@@ -6,6 +6,7 @@ import Glibc
 import Kubernetes
 import Logs
 import Manager
+import Metrics
 
 /// `bpfman-agent`: reconciles bpfman's Kubernetes resources on this node.
 @main
@@ -34,6 +35,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(name: .customLong("log"), help: "Log level[,component=level…] (default $BPFMAN_LOG, then info).")
     var log: String?
 
+    @Option(name: .customLong("metrics-address"), help: "Serve Prometheus metrics on HOST:PORT at /metrics (default: none).")
+    var metricsAddress: String?
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let logSpec = log ?? environment["BPFMAN_LOG"] ?? ""
@@ -55,7 +59,7 @@ struct AgentCommand: AsyncParsableCommand {
                                            images: ImageSettings(cacheDirectory: imageCacheDirectory), longLived: true)
         let configuration = AgentConfiguration(nodeName: node, kube: kube, manager: manager,
                                                runtimeEndpoint: runtimeEndpoint ?? environment["CONTAINER_RUNTIME_ENDPOINT"],
-                                               resyncInterval: resync)
+                                               resyncInterval: resync, metricsAddress: try metricsAddress.map(MetricsAddress.init(parsing:)))
         let task = Task { try await Agent.run(configuration) { line in FileHandle.standardError.write(Data("bpfman-agent: \(line)\n".utf8)) } }
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)

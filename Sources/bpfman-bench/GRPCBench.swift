@@ -37,14 +37,23 @@ enum GRPCBench {
             info.name = "uprobe_counter"
             info.programType = .uprobe
             request.info = [info]
+            let pid = server.processIdentifier
             var loaded: [UInt32] = []
             var loads: [Double] = []
+            var cpu = cpuNanoseconds(pid)
             for _ in 0..<runs {
                 let (seconds, response) = try await timed { try await client.load(request) }
                 loads.append(seconds)
                 loaded.append(response.programs[0].kernelInfo.id)
             }
-            rows.append(("gRPC Load", Statistics(seconds: loads)))
+            rows.append(("gRPC Load (server CPU \(perCall(cpuNanoseconds(pid) - cpu, runs)))", Statistics(seconds: loads)))
+
+            var gets: [Double] = []
+            var get = Bpfman_V1_GetRequest()
+            get.id = loaded[0]
+            cpu = cpuNanoseconds(pid)
+            for _ in 0..<runs { gets.append(try await timed { try await client.get(get) }.0) }
+            rows.append(("gRPC Get (server CPU \(perCall(cpuNanoseconds(pid) - cpu, runs)))", Statistics(seconds: gets)))
 
             var attaches: [Double] = []
             for _ in 0..<runs {
@@ -72,11 +81,14 @@ enum GRPCBench {
                     rows.append(("metrics scrape, \(count) programs (\(scrapes.bytes / 1024) KiB)", Statistics(seconds: scrapes.seconds)))
                 }
             }
+            var unloads: [Double] = []
+            cpu = cpuNanoseconds(pid)
             for id in loaded {
                 var unload = Bpfman_V1_UnloadRequest()
                 unload.id = id
-                _ = try await client.unload(unload)
+                unloads.append(try await timed { try await client.unload(unload) }.0)
             }
+            rows.append(("gRPC Unload, from 1000 (server CPU \(perCall(cpuNanoseconds(pid) - cpu, unloads.count)))", Statistics(seconds: unloads)))
         }
         let peak = memory(server.processIdentifier).peak
         return Result(rows: rows, idleRSSKiB: idle, peakRSSKiB: peak)
@@ -86,6 +98,19 @@ enum GRPCBench {
         let start = DispatchTime.now().uptimeNanoseconds
         let value = try await body()
         return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, value)
+    }
+
+    /// CPU time all of a process's threads have used, from their schedstat.
+    private static func cpuNanoseconds(_ pid: Int32) -> UInt64 {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.reduce(0) { sum, task in
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8)) ?? ""
+            return sum + (UInt64(text.split(separator: " ").first ?? "") ?? 0)
+        }
+    }
+
+    private static func perCall(_ nanoseconds: UInt64, _ calls: Int) -> String {
+        String(format: "%.2f ms/call", Double(nanoseconds) / Double(max(calls, 1)) / 1e6)
     }
 
     /// VmRSS and VmHWM of a process, KiB.

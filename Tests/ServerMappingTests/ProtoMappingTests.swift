@@ -44,6 +44,20 @@ struct ProtoMappingTests {
         #expect(Array(ProtoMapping.rpcError(ManagerError(.internal, "x", cause: ErrorCause(step: "caf\u{e9}\n"))).metadata[stringValues: "bpfman-step"]) == ["caf??"])
     }
 
+    @Test("grpc-timeout values parse as the spec writes them; the change deadline keeps a margin of a tenth, 50 ms to 1 s")
+    func callDeadline() {
+        #expect(CallDeadline.timeout(parsing: "5S") == .seconds(5))
+        #expect(CallDeadline.timeout(parsing: "2H") == .seconds(7200))
+        #expect(CallDeadline.timeout(parsing: "3M") == .seconds(180))
+        #expect(CallDeadline.timeout(parsing: "250m") == .milliseconds(250))
+        #expect(CallDeadline.timeout(parsing: "99999999u") == .microseconds(99_999_999))
+        #expect(CallDeadline.timeout(parsing: "7n") == .nanoseconds(7))
+        for bad in ["", "S", "5", "5s", "123456789S", "-5S", "5 S", "5SS"] { #expect(CallDeadline.timeout(parsing: bad) == nil, "\(bad)") }
+        #expect(CallDeadline.margin(for: .seconds(5)) == .milliseconds(500))
+        #expect(CallDeadline.margin(for: .milliseconds(100)) == .milliseconds(50))
+        #expect(CallDeadline.margin(for: .seconds(60)) == .seconds(1))
+    }
+
     @Test("a status message longer than 2 KiB is cut, and says so")
     func bounded() {
         let long = String(repeating: "x", count: 5000)

@@ -34,24 +34,27 @@ struct MetricsTests {
         }
 
         /// Every sample of one scrape, as `prometheus_client` parsed it.
-        func scrape() throws -> Scrape {
-            let script = """
-                import json, sys, urllib.request
-                from prometheus_client.parser import text_string_to_metric_families
-                response = urllib.request.urlopen(sys.argv[1])
-                families = text_string_to_metric_families(response.read().decode())
-                samples = [{"name": s.name, "labels": s.labels, "value": s.value, "type": f.type} for f in families for s in f.samples]
-                print(json.dumps({"content_type": response.headers["Content-Type"], "samples": samples}))
-                """
-            let result = Command.run("/usr/bin/python3", ["-c", script, metricsURL])
-            guard result.status == 0, let samples = result.json["samples"] as? [[String: Any]] else {
-                throw FixtureError("scrape of \(metricsURL) failed: \(result.stderr)")
-            }
-            return Scrape(contentType: result.json["content_type"] as? String ?? "", samples: samples.map {
-                Sample(name: $0["name"] as? String ?? "", labels: $0["labels"] as? [String: String] ?? [:],
-                       value: $0["value"] as? Double ?? .nan, type: $0["type"] as? String ?? "")
-            })
+        func scrape() throws -> Scrape { try MetricsTests.scrape(metricsURL) }
+    }
+
+    /// Every sample of one scrape of `metricsURL`, as `prometheus_client` parsed it.
+    static func scrape(_ metricsURL: String) throws -> Scrape {
+        let script = """
+            import json, sys, urllib.request
+            from prometheus_client.parser import text_string_to_metric_families
+            response = urllib.request.urlopen(sys.argv[1])
+            families = text_string_to_metric_families(response.read().decode())
+            samples = [{"name": s.name, "labels": s.labels, "value": s.value, "type": f.type} for f in families for s in f.samples]
+            print(json.dumps({"content_type": response.headers["Content-Type"], "samples": samples}))
+            """
+        let result = Command.run("/usr/bin/python3", ["-c", script, metricsURL])
+        guard result.status == 0, let samples = result.json["samples"] as? [[String: Any]] else {
+            throw FixtureError("scrape of \(metricsURL) failed: \(result.stderr)")
         }
+        return Scrape(contentType: result.json["content_type"] as? String ?? "", samples: samples.map {
+            Sample(name: $0["name"] as? String ?? "", labels: $0["labels"] as? [String: String] ?? [:],
+                   value: $0["value"] as? Double ?? .nan, type: $0["type"] as? String ?? "")
+        })
     }
 
     struct Sample {

@@ -3,7 +3,7 @@ import GRPCCore
 /// Counts every gRPC call by method and final status code, with the time
 /// the server took for it.
 struct CallMetricsInterceptor: ServerInterceptor {
-    let metrics: DaemonMetrics
+    let metrics: CallMetrics
 
     func intercept<Input: Sendable, Output: Sendable>(
         request: StreamingServerRequest<Input>,
@@ -12,7 +12,7 @@ struct CallMetricsInterceptor: ServerInterceptor {
     ) async throws -> StreamingServerResponse<Output> {
         let start = ContinuousClock.now
         func record(_ code: Status.Code) {
-            metrics.recordCall(method: context.descriptor.method, code: code, duration: start.duration(to: .now))
+            metrics.record(method: context.descriptor.method, code: code, duration: start.duration(to: .now))
         }
         do {
             let response = try await next(request, context)

@@ -6,8 +6,9 @@ import Model
 /// the reference's `bpf-metrics-exporter` with its names, labels and label
 /// spellings (so its dashboards work), the kernel's run statistics per
 /// program, the containers that links serve, and the store's size.
-enum InventoryMetrics {
-    static func write(_ inventory: MetricsInventory, to text: inout PrometheusText) {
+package enum InventoryMetrics {
+    /// Appends the inventory's families.
+    package static func write(_ inventory: MetricsInventory, to text: inout PrometheusText) {
         text.family("bpf_program_info", "gauge", help: "eBPF Program metadata")
         for program in inventory.programs {
             text.sample("bpf_program_info", [

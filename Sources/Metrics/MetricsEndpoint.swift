@@ -35,18 +35,18 @@ package struct MetricsAddress: Sendable, Equatable {
 }
 
 /// The HTTP/1.1 endpoint serving `GET /metrics` in the Prometheus text
-/// format. The event loop only parses and writes; each scrape runs on a
-/// reader of the daemon's executor, never taking the writer lock.
-final class MetricsEndpoint: Sendable {
+/// format. The event loop only parses and writes; `scrape` runs the
+/// daemon's reads off it, never taking the writer lock.
+package final class MetricsEndpoint: Sendable {
     private let channel: any Channel
 
     /// The address it listens on, the kernel's port included.
-    let boundAddress: String
+    package let boundAddress: String
 
     /// Binds `address` and serves `scrape`'s text until ``close()``.
     ///
     /// - Throws: when the address cannot be bound.
-    init(address: MetricsAddress, scrape: @escaping @Sendable () async throws -> String) throws {
+    package init(address: MetricsAddress, scrape: @escaping @Sendable () async throws -> String) throws {
         channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -62,7 +62,7 @@ final class MetricsEndpoint: Sendable {
     }
 
     /// Stops listening; scrapes in flight finish on their connections.
-    func close() {
+    package func close() {
         try? channel.close().wait() // already closed: nothing to stop
     }
 }

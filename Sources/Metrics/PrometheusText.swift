@@ -2,15 +2,18 @@ import Glibc
 
 /// A Prometheus text exposition (format 0.0.4) being written: one family
 /// header, then its samples, family after family.
-struct PrometheusText {
+package struct PrometheusText {
     /// The exposition so far.
-    private(set) var output = ""
+    package private(set) var output = ""
+
+    /// An empty exposition.
+    package init() {}
 
     /// The `Content-Type` of the format.
-    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     /// Starts family `name` of `type` (`gauge`, `counter`, `histogram`).
-    mutating func family(_ name: String, _ type: String, help: String) {
+    package mutating func family(_ name: String, _ type: String, help: String) {
         output += "# HELP \(name) "
         for character in help.unicodeScalars {
             switch character {
@@ -24,7 +27,7 @@ struct PrometheusText {
 
     /// One sample of `name` with `labels` (in order) and `value`, already
     /// in the format's number syntax.
-    mutating func sample(_ name: String, _ labels: [(String, String)], _ value: String) {
+    package mutating func sample(_ name: String, _ labels: [(String, String)], _ value: String) {
         output += name
         if !labels.isEmpty {
             output += "{"
@@ -59,7 +62,7 @@ struct PrometheusText {
     }
 
     /// `nanoseconds` as exact decimal seconds (`12.000000345`).
-    static func seconds(nanoseconds: UInt64) -> String {
+    package static func seconds(nanoseconds: UInt64) -> String {
         let fraction = String(nanoseconds % 1_000_000_000)
         return "\(nanoseconds / 1_000_000_000)." + String(repeating: "0", count: 9 - fraction.count) + fraction
     }
