@@ -77,14 +77,14 @@ let package = Package(
         // Tar and gzip, for image layers.
         .target(name: "Archive", dependencies: ["CZlib", "Diagnostics"]),
         // OCI bytecode images: registry client, cache, layers, build, signatures.
-        .target(name: "Images", dependencies: ["Archive", "BinaryFormats", "Diagnostics", "HTTPTransport", "Model",
+        .target(name: "Images", dependencies: ["Archive", "BinaryFormats", "Diagnostics", "HTTPTransport", "Logs", "Model",
                                                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                                .product(name: "NIOCore", package: "swift-nio"),
                                                .product(name: "NIOHTTP1", package: "swift-nio"),
                                                .product(name: "Crypto", package: "swift-crypto")]),
 
         // State and the manager core.
-        .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Model", .product(name: "GRDB", package: "GRDB.swift"),
+        .target(name: "Store", dependencies: ["Diagnostics", "LinuxSys", "Logs", "Model", .product(name: "GRDB", package: "GRDB.swift"),
                                              .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Log lines: the --log spec, a logger per component, slog's line layout.
         .target(name: "Logs", dependencies: [.product(name: "Logging", package: "swift-log")]),

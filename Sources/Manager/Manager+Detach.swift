@@ -39,7 +39,7 @@ extension Manager {
         }
         if let pin = link.pinPath {
             do {
-                if let fd = try? KernelLink.openPinned(pin) { try KernelLink.detach(fd) }
+                if let fd = try pinnedLink(at: pin) { try KernelLink.detach(fd) }
                 try Pins.unpin(pin)
             } catch {
                 throw ManagerError(error, context: "detach link \(link.id)")

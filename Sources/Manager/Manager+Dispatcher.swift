@@ -283,7 +283,9 @@ extension Manager {
             return
         }
         let linkPin = layout.xdpDispatcherLink(key)
-        if record.id != 0, let link = try? KernelLink.openPinned(linkPin) {
+        let existing: OwnedDescriptor?
+        do { existing = record.id != 0 ? try pinnedLink(at: linkPin) : nil } catch { throw ManagerError(error, context: "open \(linkPin)") }
+        if let link = existing {
             try inNamespace(target.netns) { () throws(BPFError) in try XDPLink.update(link: link, program: dispatcher) }
             return
         }
@@ -339,7 +341,7 @@ extension Manager {
         let linkPin = layout.xdpDispatcherLink(key)
         do {
             // A link whose interface is gone is already detached.
-            if let link = try? KernelLink.openPinned(linkPin), Self.interfaceExists(target) { try KernelLink.detach(link) }
+            if let link = try pinnedLink(at: linkPin), Self.interfaceExists(target) { try KernelLink.detach(link) }
             if FileSystem.exists(linkPin) { try Pins.unpin(linkPin) }
         } catch {
             throw ManagerError(error, context: "detach \(describe(key, interface: target.interface))")

@@ -197,8 +197,9 @@ extension Manager {
         }
     }
 
-    /// The link pinned at `path`, or nil when there is none.
-    private func pinnedLink(at path: String) throws(BPFError) -> OwnedDescriptor? {
+    /// The link pinned at `path`, or nil when there is none; any other
+    /// failure to open it is thrown, not taken for absence.
+    func pinnedLink(at path: String) throws(BPFError) -> OwnedDescriptor? {
         do {
             return try KernelLink.openPinned(path)
         } catch let error where error.code == .notFound {

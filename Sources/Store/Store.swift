@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LinuxSys
+import Logs
 import GRDB
 import GRDBSQLite
 import Model
@@ -45,20 +46,25 @@ package final class Store: Sendable {
     /// Makes the database root-only before SQLite opens it: the file is
     /// created 0600 when missing (SQLite gives its -wal and -shm files the
     /// database's mode), and files an earlier version left 0644 are
-    /// narrowed. Failures leave the mode as it was; the open reports
-    /// anything that matters.
+    /// narrowed. Failures leave the mode as it was, with a warning; the open
+    /// reports anything that matters.
     private static func restrictAccess(_ path: String) {
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd >= 0 { Glibc.close(fd) }
         for file in [path, path + "-wal", path + "-shm", path + ".open.lock"] where FileSystem.exists(file) {
-            try? FileSystem.setMode(file, 0o600)
+            Logger.bpfman(.store).attempt("narrowing the database file to mode 0600", metadata: [LogKey.path: .string(file)]) {
+                try FileSystem.setMode(file, 0o600)
+            }
         }
     }
 
-    /// Copies the log into the database and empties it. Errors are ignored:
-    /// a log left behind is replayed by the next opener.
+    /// Copies the log into the database and empties it. A failure is
+    /// logged at debug and otherwise harmless: a log left behind is
+    /// replayed by the next opener.
     package func checkpoint() {
-        _ = try? queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        do { _ = try queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) } } catch {
+            Logger.bpfman(.store).debug("database log not emptied; the next opener replays it", metadata: [LogKey.error: "\(error)"])
+        }
     }
 
     /// Opens and migrates the database. Opening switches to WAL and

@@ -110,7 +110,7 @@ struct AgentTests {
         #expect(created.0 == 201, "\(created.1)")
 
         #expect(Self.waitFor { Self.condition(Self.report(api, "malloc-counter")) == "Success" },
-                "status: \(Self.report(api, "malloc-counter")); agent: \((try? String(contentsOfFile: agent.log, encoding: .utf8)) ?? "")")
+                "status: \(Self.report(api, "malloc-counter")); agent: \(agent.output)")
         var report = Self.report(api, "malloc-counter")
         let programID = try #require(report["program_id"] as? Int)
         #expect(Self.attachedLinks(report).compactMap { $0["pid"] as? Int } == [Int(webWorker)], "exactly the selected container")
@@ -192,7 +192,7 @@ struct AgentTests {
             return ((object["status"] as? [String: Any])?["nodes"] as? [String: Any])?[Self.node] as? [String: Any] ?? [:]
         }
         #expect(Self.waitFor { Self.condition(report("\(clusterPath)/multi-app")) == "Success" },
-                "\(report("\(clusterPath)/multi-app")) \((try? String(contentsOfFile: agent.log, encoding: .utf8)) ?? "")")
+                "\(report("\(clusterPath)/multi-app")) \(agent.output)")
         let programs = report("\(clusterPath)/multi-app")["programs"] as? [[String: Any]] ?? []
         #expect(programs.compactMap { $0["name"] as? String } == ["multi_uprobe", "multi_tracepoint"])
         let uprobeID = try #require(programs.first?["program_id"] as? Int)

@@ -303,7 +303,7 @@ struct SoakTests {
                             repeat {
                                 await Self.clientRound(client, record, write: !reader)
                                 // Readers poll as dashboards do, not in a closed loop.
-                                if reader { try await Task.sleep(for: .milliseconds(25)) }
+                                if reader { try await Task.sleep(for: .milliseconds(50)) }
                             } while Date() < end
                         }
                     }

@@ -11,7 +11,9 @@ package final class ServeProcess: @unchecked Sendable {
     /// The image cache.
     package let imageCache: String
     /// Where the server's stderr goes.
-    package let logFile: String
+    package let stderr: ChildLog
+    /// That file's path.
+    package var logFile: String { stderr.path }
     /// The child.
     package let process = Process()
 
@@ -20,31 +22,22 @@ package final class ServeProcess: @unchecked Sendable {
     package init(arguments: [String] = [], environment: [String: String] = [:]) throws {
         socket = bpfman.runtimeDirectory + "-sock/bpfman.sock"
         imageCache = bpfman.runtimeDirectory + "-cache"
-        logFile = bpfman.runtimeDirectory + "-serve.log"
-        guard FileManager.default.createFile(atPath: logFile, contents: nil) else { throw FixtureError("cannot create \(logFile)") }
+        stderr = try ChildLog(path: bpfman.runtimeDirectory + "-serve.log")
         process.executableURL = URL(fileURLWithPath: TestEnvironment.bpfman)
         process.arguments = ["serve", "--socket-path", socket, "--image-cache-dir", imageCache] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["BPFMAN_RUNTIME_DIR": bpfman.runtimeDirectory]) { $1 }.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        process.standardError = try stderr.handle()
         try process.run()
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
         guard FileManager.default.fileExists(atPath: socket) else { throw FixtureError("server did not create \(socket): \(log)") }
     }
 
     /// What the server wrote to stderr so far.
-    package var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+    package var log: String { stderr.text }
 
-    /// The first line of the server's stderr containing `text`, once there
-    /// is one; nil when none came within 60 s (a safety net, not a
-    /// measurement).
-    package func waitForLine(containing text: String) -> Substring? {
-        for _ in 0..<6000 {
-            if let line = log.split(separator: "\n").first(where: { $0.contains(text) }) { return line }
-            usleep(10_000)
-        }
-        return nil
-    }
+    /// The first line of the server's stderr containing `text` (see ``ChildLog``).
+    package func waitForLine(containing text: String) -> Substring? { stderr.waitForLine(containing: text) }
 
     /// SIGTERM, then whether the socket is gone.
     package func stop() -> Bool {

@@ -1,4 +1,5 @@
 import Foundation
+import Logs
 
 /// The on-disk image cache (`--image-cache-dir`, default `/var/cache/bpfman`).
 ///
@@ -42,7 +43,11 @@ package struct ImageCache: Sendable {
         guard let data = FileManager.default.contents(atPath: blobPath(digest)) else { return nil }
         let bytes = [UInt8](data)
         guard ImageDigest(of: bytes) == digest else {
-            try? FileManager.default.removeItem(atPath: blobPath(digest))
+            let log = Logger.bpfman(.image)
+            log.warning("removing a cached blob whose content does not match its digest; it is pulled again", metadata: [LogKey.path: .string(blobPath(digest))])
+            log.attempt("removing the mismatched blob", metadata: [LogKey.path: .string(blobPath(digest))]) {
+                try FileManager.default.removeItem(atPath: blobPath(digest))
+            }
             return nil
         }
         return bytes

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logs
 import Manager
 import Model
 
@@ -53,7 +54,9 @@ extension OneStepLoad {
         do {
             _ = try manager.attach(AttachRequest(programID: record.id, target: target))
         } catch {
-            try? manager.unload(record.id)
+            Logger.bpfman(.manager).attempt("unloading the program whose attach failed", metadata: [LogKey.programID: "\(record.id)"]) {
+                try manager.unload(record.id)
+            }
             throw error
         }
         let view = try manager.program(record.id)
