@@ -18,8 +18,8 @@ extension Manager {
     /// leftover for the next writer.
     func repair() throws(ManagerError) {
         let log = Logger.bpfman(.repair)
-        let programs = try stored { () throws(StoreError) in try store.programs() }
-        let links = try stored { () throws(StoreError) in try store.links() }
+        let keys = try stored { () throws(StoreError) in try store.recordKeys() }
+        let programs = keys.programs
         var known = Set(programs.map(\.id))
         for record in programs where !FileSystem.exists(layout.programPin(record.id)) {
             // The pin is what keeps a program loaded; without it the program is gone.
@@ -38,8 +38,8 @@ extension Manager {
                             metadata: [LogKey.programID: .stringConvertible(record.id), LogKey.error: .string(error.message)])
             }
         }
-        let mapSets = Set(programs.filter { known.contains($0.id) }.map(\.mapSetID))
-        let linkPins = Set(links.compactMap(\.pinPath))
+        let mapSets = Set(programs.filter { known.contains($0.id) }.map(\.mapSet))
+        let linkPins = Set(keys.links.compactMap(\.pinPath))
 
         for name in entries(of: layout.bpffs, log: log) where name.hasPrefix("prog_") {
             if let id = UInt32(name.dropFirst(5)), !known.contains(ProgramID(id)) {
@@ -62,10 +62,11 @@ extension Manager {
             }
         }
         try repairDispatchers(log: log)
-        for link in links where !known.contains(link.programID) {
-            let metadata: Logger.Metadata = [LogKey.linkID: .stringConvertible(link.id), LogKey.programID: .stringConvertible(link.programID)]
+        for key in keys.links where !known.contains(key.program) {
+            let metadata: Logger.Metadata = [LogKey.linkID: .stringConvertible(key.id), LogKey.programID: .stringConvertible(key.program)]
             log.info("detaching a link of a dropped program", metadata: metadata)
             do {
+                guard let link = try stored({ () throws(StoreError) in try store.link(key.id) }) else { continue }
                 try detachRecorded(link)
                 observer?.repairActionTaken("detach link of dropped program", succeeded: true)
             } catch {

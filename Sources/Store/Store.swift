@@ -112,6 +112,26 @@ package final class Store: Sendable {
         }
     }
 
+    /// What crash repair needs of every record, in one read and without
+    /// decoding the records: each program's id and map set, each link's id,
+    /// program and pin.
+    package func recordKeys() throws(StoreError) -> RecordKeys {
+        try read("list record keys") { db in
+            let programs = try Row.fetchAll(db, sql: "SELECT program_id, map_set_id FROM managed_programs ORDER BY program_id").map {
+                (row) throws(StoreError) -> RecordKeys.Program in
+                let stored = StoredRow(row, table: "managed_programs", key: "program_id")
+                return RecordKeys.Program(id: ProgramID(try stored.integer("program_id")), mapSet: ProgramID(try stored.integer("map_set_id")))
+            }
+            let links = try Row.fetchAll(db, sql: "SELECT id, program_id, pin_path FROM links ORDER BY id").map {
+                (row) throws(StoreError) -> RecordKeys.Link in
+                let stored = StoredRow(row, table: "links", key: "id")
+                return RecordKeys.Link(id: LinkID(UInt64(bitPattern: try stored.integer("id"))), program: ProgramID(try stored.integer("program_id")),
+                                       pinPath: try stored.optionalText("pin_path"))
+            }
+            return RecordKeys(programs: programs, links: links)
+        }
+    }
+
     /// The managed program `id`, or nil.
     package func program(_ id: ProgramID) throws(StoreError) -> ProgramRecord? {
         try read("get program \(id)") { db in

@@ -35,6 +35,29 @@ struct StateConsistencyTests {
         try Self.checkConsistent(bpfman)
     }
 
+    @Test("a program whose pin was removed behind bpfman's back is dropped, with its files, by the next writer's repair")
+    func droppedProgram() throws {
+        let bpfman = BpfmanFixture()
+        defer { bpfman.tearDown() }
+        let kept = try bpfman.load("tracepoint_counter", "tracepoint:tracepoint_counter")
+        let dropped = try bpfman.load("two_maps", "tracepoint:two_maps")
+        #expect(unlink("\(bpfman.runtimeDirectory)/fs/prog_\(dropped)") == 0)
+        // The kernel frees the program once nothing holds it; wait for that
+        // (bounded), rather than for time to pass.
+        var freed = false
+        for _ in 0..<500 where !freed {
+            freed = !BpfmanFixture.kernelHasProgram(dropped)
+            if !freed { usleep(10_000) }
+        }
+        #expect(freed)
+        let writer = bpfman.bpfman(["program", "unload", "--ignore-missing", "4294967295", "--log", "info"])
+        #expect(writer.status == 0, "\(writer.stderr)")
+        #expect(writer.stderr.contains("dropping the record of a program the kernel no longer has"), "\(writer.stderr)")
+        #expect(writer.stderr.contains("removing orphan map directory") && writer.stderr.contains("removing orphan bytecode copy"), "\(writer.stderr)")
+        #expect(bpfman.programIDs() == [kept])
+        try Self.checkConsistent(bpfman)
+    }
+
     @Test("16 concurrent first commands on a fresh runtime directory mount bpffs once")
     func concurrentFirstMount() throws {
         for _ in 0..<5 {
