@@ -14,7 +14,7 @@ extension Manager {
             return InterfaceTarget(interface: name, ifindex: index, netns: netns ?? "", nsid: nsid)
         } catch let error as NetworkNamespaceEntryError {
             throw ManagerError(ErrorCode(errno: error.errno), "resolve interface \"\(name)\" in netns \"\(error.path)\": open netns: \(error.reason)",
-                               cause: ErrorCause(step: "enter netns \(error.path)", syscall: SyscallError(call: "setns", errno: error.errno)))
+                               cause: Self.cause(of: error))
         } catch let errno as Errno {
             throw ManagerError(.notFound, "resolve interface \"\(name)\" in netns \"\(netns ?? "")\": route ip+net: no such network interface: \(errno.lowercasedDescription)")
         } catch {
@@ -27,11 +27,15 @@ extension Manager {
         do {
             return try NetworkNamespace.run(in: netns, body)
         } catch let error as NetworkNamespaceEntryError {
-            throw ManagerError(ErrorCode(errno: error.errno), "enter netns \"\(error.path)\": \(error.reason)",
-                               cause: ErrorCause(step: "enter netns \(error.path)", syscall: SyscallError(call: "setns", errno: error.errno)))
+            throw ManagerError(ErrorCode(errno: error.errno), "enter netns \"\(error.path)\": \(error.reason)", cause: Self.cause(of: error))
         } catch {
             throw ManagerError(error)
         }
+    }
+
+    /// A namespace that could not be entered, as a cause: the step and `setns`.
+    private static func cause(of error: NetworkNamespaceEntryError) -> ErrorCause {
+        ErrorCause(step: "enter netns \(error.path)", syscall: SyscallError(call: "setns", errno: error.errno))
     }
 
     /// The bpfman links of `kind` on the same interface and direction.

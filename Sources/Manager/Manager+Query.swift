@@ -9,22 +9,18 @@ extension Manager {
     ///
     /// - Throws: `.notFound` (`record not found`) for programs bpfman does not manage.
     package func program(_ id: ProgramID) throws(ManagerError) -> ProgramView {
-        guard let record = try stored({ () throws(StoreError) in try store.program(id) }) else {
-            throw ManagerError(.notFound, "record not found")
-        }
-        var kernel: KernelProgram?
-        if let fd = try? KernelProgram.open(id: id) { kernel = try? KernelProgram(fd: fd) }
-        let pins = mapPins(record.mapPinPath)
-        let maps = (kernel?.mapIDs ?? []).compactMap { mapID -> MapView? in
-            guard let info = try? KernelMap(id: mapID) else { return nil }
+        let summary = try programSummary(id)
+        let pins = mapPins(summary.record.mapPinPath)
+        let maps = (summary.kernel?.mapIDs ?? []).compactMap { mapID -> MapView? in
+            guard let info = try? KernelMap(id: mapID) else { return nil } // freed since listed
             return MapView(kernel: info, pinPath: pins[mapID] ?? "")
         }
-        let links = try stored { () throws(StoreError) in try store.links(of: id) }.map(linkView)
-        let users = try stored { () throws(StoreError) in try store.mapSetUsers(record.mapSetID) }
-        return ProgramView(record: record, pinPath: layout.programPin(id), kernel: kernel, maps: maps, links: links, mapUsedBy: users)
+        return ProgramView(record: summary.record, pinPath: layout.programPin(id), kernel: summary.kernel, maps: maps,
+                           links: summary.links.map(linkView), mapUsedBy: summary.mapUsedBy)
     }
 
-    /// Program `id` as the gRPC `Get` answers it: no map or link is opened.
+    /// Program `id` as the gRPC `Get` answers it, and what ``program(_:)``
+    /// builds on: no map or link is opened.
     ///
     /// - Throws: `.notFound` (`record not found`) for programs bpfman does not manage.
     package func programSummary(_ id: ProgramID) throws(ManagerError) -> ProgramSummary {
@@ -33,7 +29,7 @@ extension Manager {
         }
         var kernel: KernelProgram?
         if let fd = try? KernelProgram.open(id: id) { kernel = try? KernelProgram(fd: fd) } // nil: gone from the kernel
-        let links = try stored { () throws(StoreError) in try store.links(of: id) }.map(\.id)
+        let links = try stored { () throws(StoreError) in try store.links(of: id) }
         let users = try stored { () throws(StoreError) in try store.mapSetUsers(record.mapSetID) }
         return ProgramSummary(record: record, kernel: kernel, links: links, mapUsedBy: users)
     }

@@ -38,15 +38,15 @@ package struct ProgramView: Sendable {
 }
 
 /// A program as the gRPC `Get` answers it: the record, the kernel's view,
-/// the link ids and the map set's users, without the per-map and per-link
-/// kernel lookups of a ``ProgramView``.
+/// the link records and the map set's users, without the per-map and
+/// per-link kernel lookups of a ``ProgramView``.
 package struct ProgramSummary: Sendable {
     /// bpfman's record.
     package var record: ProgramRecord
     /// The kernel's view, nil when the program vanished from the kernel.
     package var kernel: KernelProgram?
-    /// The program's link ids, ascending.
-    package var links: [LinkID]
+    /// The program's links, ascending by id.
+    package var links: [LinkRecord]
     /// The programs sharing its map set, ascending.
     package var mapUsedBy: [ProgramID]
 }

@@ -71,7 +71,7 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
         var response = Bpfman_V1_LoadResponse()
         for view in views {
             var item = Bpfman_V1_LoadResponseInfo()
-            item.info = ProtoMapping.programInfo(view.record, links: view.links, mapUsedBy: view.mapUsedBy)
+            item.info = ProtoMapping.programInfo(view.record, links: view.links.map(\.id), mapUsedBy: view.mapUsedBy)
             if let kernel = view.kernel { item.kernelInfo = ProtoMapping.kernelInfo(kernel) }
             response.programs.append(item)
         }
@@ -140,7 +140,7 @@ struct BpfmanService: Bpfman_V1_Bpfman.SimpleServiceProtocol {
     func get(request: Bpfman_V1_GetRequest, context: ServerContext) async throws -> Bpfman_V1_GetResponse {
         let view = try await reading { [manager] in try manager.programSummary(ProgramID(request.id)) }
         var response = Bpfman_V1_GetResponse()
-        response.info = ProtoMapping.programInfo(view.record, links: view.links, mapUsedBy: view.mapUsedBy)
+        response.info = ProtoMapping.programInfo(view.record, links: view.links.map(\.id), mapUsedBy: view.mapUsedBy)
         if let kernel = view.kernel { response.kernelInfo = ProtoMapping.kernelInfo(kernel) }
         return response
     }
